@@ -1,0 +1,187 @@
+// The interfaces user functions implement. A function object is copied once per parallel
+// subtask, so it must be copyable; each copy is used by one thread only. A function that derives
+// from RichFunction gets open(ctx) before its first record and close() after its last.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "eddy/runtime/output.h"
+#include "eddy/runtime/runtime_context.h"
+
+namespace eddy {
+
+using runtime::Collector;
+using runtime::LongCounter;
+using runtime::RuntimeContext;
+
+class Function {
+ public:
+  virtual ~Function() = default;
+};
+
+class RichFunction : public Function {
+ public:
+  virtual void open(RuntimeContext&) {}
+  virtual void close() {}
+};
+
+// Names a side output and its element type. Two tags with the same id must have the same type.
+template <class T>
+class OutputTag {
+ public:
+  using ElementType = T;
+  explicit OutputTag(std::string id) : id_(std::move(id)) {}
+  const std::string& get_id() const { return id_; }
+
+ private:
+  std::string id_;
+};
+
+// Emits to side outputs; the base of every process function's Context.
+class SideOutputContext {
+ public:
+  explicit SideOutputContext(const std::map<std::string, runtime::OutputBase*>* side_outputs)
+      : side_outputs_(side_outputs) {}
+
+  // Records for a side output that no stream consumes are dropped.
+  template <class X>
+  void output(const OutputTag<X>& tag, X value) {
+    auto it = side_outputs_->find(tag.get_id());
+    if (it != side_outputs_->end()) {
+      static_cast<runtime::Output<X>*>(it->second)->push(std::move(value));
+    }
+  }
+
+ private:
+  const std::map<std::string, runtime::OutputBase*>* side_outputs_;
+};
+
+template <class In, class Out>
+class ProcessFunction : public RichFunction {
+ public:
+  using InputType = In;
+  using OutputType = Out;
+  class Context : public SideOutputContext {
+   public:
+    using SideOutputContext::SideOutputContext;
+  };
+  virtual void process_element(const In& value, Context& ctx, Collector<Out>& out) = 0;
+};
+
+template <class K, class In, class Out>
+class KeyedProcessFunction : public RichFunction {
+ public:
+  using KeyType = K;
+  using InputType = In;
+  using OutputType = Out;
+  class Context : public SideOutputContext {
+   public:
+    Context(const std::map<std::string, runtime::OutputBase*>* side_outputs, const K* key)
+        : SideOutputContext(side_outputs), key_(key) {}
+    const K& get_current_key() const { return *key_; }
+    void set_current_key(const K* key) { key_ = key; }
+
+   private:
+    const K* key_;
+  };
+  virtual void process_element(const In& value, Context& ctx, Collector<Out>& out) = 0;
+};
+
+template <class In1, class In2, class Out>
+class CoMapFunction : public RichFunction {
+ public:
+  using Input1Type = In1;
+  using Input2Type = In2;
+  using OutputType = Out;
+  virtual Out map1(const In1& value) = 0;
+  virtual Out map2(const In2& value) = 0;
+};
+
+template <class In1, class In2, class Out>
+class CoFlatMapFunction : public RichFunction {
+ public:
+  using Input1Type = In1;
+  using Input2Type = In2;
+  using OutputType = Out;
+  virtual void flat_map1(const In1& value, Collector<Out>& out) = 0;
+  virtual void flat_map2(const In2& value, Collector<Out>& out) = 0;
+};
+
+template <class In1, class In2, class Out>
+class CoProcessFunction : public RichFunction {
+ public:
+  using Input1Type = In1;
+  using Input2Type = In2;
+  using OutputType = Out;
+  class Context : public SideOutputContext {
+   public:
+    using SideOutputContext::SideOutputContext;
+  };
+  virtual void process_element1(const In1& value, Context& ctx, Collector<Out>& out) = 0;
+  virtual void process_element2(const In2& value, Context& ctx, Collector<Out>& out) = 0;
+};
+
+template <class K, class In1, class In2, class Out>
+class KeyedCoProcessFunction : public RichFunction {
+ public:
+  using KeyType = K;
+  using Input1Type = In1;
+  using Input2Type = In2;
+  using OutputType = Out;
+  using Context = typename KeyedProcessFunction<K, In1, Out>::Context;
+  virtual void process_element1(const In1& value, Context& ctx, Collector<Out>& out) = 0;
+  virtual void process_element2(const In2& value, Context& ctx, Collector<Out>& out) = 0;
+};
+
+// Emits a source's records. collect() may block: that is backpressure.
+template <class T>
+class SourceContext {
+ public:
+  explicit SourceContext(runtime::Output<T>* output) : output_(output) {}
+  void collect(T&& record) { output_->push(std::move(record)); }
+  void collect(const T& record) { output_->collect(record); }
+
+ private:
+  runtime::Output<T>* output_;
+};
+
+// A user source: run() emits until its input ends or cancel() is called from another thread.
+// cancel() must make run() return soon; a flag read by run() is the usual way.
+template <class T>
+class SourceFunction : public RichFunction {
+ public:
+  using OutputType = T;
+  virtual void run(SourceContext<T>& ctx) = 0;
+  virtual void cancel() = 0;
+};
+
+// A user sink, called once per record.
+template <class T>
+class SinkFunction : public RichFunction {
+ public:
+  using InputType = T;
+  struct Context {
+    std::optional<int64_t> timestamp;  // the record's event time, once it has one
+  };
+  virtual void invoke(const T& value, const Context& ctx) = 0;
+};
+
+namespace function_detail {
+
+template <class F>
+void open_if_rich(F& fn, RuntimeContext& ctx) {
+  if constexpr (std::is_base_of_v<RichFunction, F>) fn.open(ctx);
+}
+
+template <class F>
+void close_if_rich(F& fn) {
+  if constexpr (std::is_base_of_v<RichFunction, F>) fn.close();
+}
+
+}  // namespace function_detail
+
+}  // namespace eddy

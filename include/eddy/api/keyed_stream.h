@@ -1,0 +1,87 @@
+// KeyedStream<T, K>: a stream partitioned by key. Aggregations and keyed process functions on it
+// see every record of a key in one subtask, in order.
+#pragma once
+
+#include <functional>
+
+#include "eddy/api/data_stream.h"
+
+namespace eddy {
+
+template <class T, class K>
+class KeyedStream : public DataStream<T> {
+ public:
+  using KeyType = K;
+  using KeySelector = std::function<K(const T&)>;
+
+  KeyedStream(std::shared_ptr<api_detail::EnvironmentState> env, graph::TransformationPtr t,
+              KeySelector key_selector)
+      : DataStream<T>(std::move(env), std::move(t)), key_selector_(std::move(key_selector)) {}
+
+  const KeySelector& get_key_selector() const { return key_selector_; }
+
+  // Rolling reduce: fn(const T& accumulated, const T& value) -> T, emitted after every record.
+  template <class F>
+  DataStream<T> reduce(F fn) const {
+    return reduce_named("Keyed Reduce", std::move(fn));
+  }
+
+  // Rolling aggregations on a field: a tuple/pair position, or 0 for a plain number.
+  DataStream<T> sum(int position) const { return aggregate(runtime::AggregationKind::kSum, position); }
+  DataStream<T> min(int position) const { return aggregate(runtime::AggregationKind::kMin, position); }
+  DataStream<T> max(int position) const { return aggregate(runtime::AggregationKind::kMax, position); }
+  DataStream<T> min_by(int position) const { return aggregate(runtime::AggregationKind::kMinBy, position); }
+  DataStream<T> max_by(int position) const { return aggregate(runtime::AggregationKind::kMaxBy, position); }
+
+  // The same on a struct member: sum(&Order::amount).
+  template <class Field>
+  DataStream<T> sum(Field T::*member) const { return aggregate(runtime::AggregationKind::kSum, member); }
+  template <class Field>
+  DataStream<T> min(Field T::*member) const { return aggregate(runtime::AggregationKind::kMin, member); }
+  template <class Field>
+  DataStream<T> max(Field T::*member) const { return aggregate(runtime::AggregationKind::kMax, member); }
+  template <class Field>
+  DataStream<T> min_by(Field T::*member) const { return aggregate(runtime::AggregationKind::kMinBy, member); }
+  template <class Field>
+  DataStream<T> max_by(Field T::*member) const { return aggregate(runtime::AggregationKind::kMaxBy, member); }
+
+  // F derives from KeyedProcessFunction<K, T, Out>.
+  template <class F>
+  DataStream<typename F::OutputType> process(F fn) const {
+    using Out = typename F::OutputType;
+    static_assert(std::is_base_of_v<KeyedProcessFunction<K, T, Out>, F>,
+                  "process() on a KeyedStream takes a KeyedProcessFunction<Key, In, Out>");
+    KeySelector ks = key_selector_;
+    return this->template one_input<Out>(
+        "KeyedProcess",
+        [fn, ks](const runtime::OperatorOutputs& o) {
+          return std::make_unique<runtime::KeyedProcessOperator<K, T, Out, KeySelector, F>>(fn, ks, o);
+        },
+        true);
+  }
+
+ private:
+  template <class F>
+  DataStream<T> reduce_named(const char* name, F fn) const {
+    KeySelector ks = key_selector_;
+    return this->template one_input<T>(
+        name,
+        [fn, ks](const runtime::OperatorOutputs& o) {
+          return std::make_unique<runtime::KeyedReduceOperator<T, K, KeySelector, F>>(fn, ks,
+                                                                                       o.main_as<T>());
+        },
+        true);
+  }
+
+  DataStream<T> aggregate(runtime::AggregationKind kind, int position) const {
+    return reduce_named("Keyed Aggregation", runtime::field_reducer<T>(kind, position));
+  }
+  template <class Field>
+  DataStream<T> aggregate(runtime::AggregationKind kind, Field T::*member) const {
+    return reduce_named("Keyed Aggregation", runtime::member_reducer<T, Field>(kind, member));
+  }
+
+  KeySelector key_selector_;
+};
+
+}  // namespace eddy

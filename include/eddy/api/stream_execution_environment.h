@@ -1,0 +1,111 @@
+// StreamExecutionEnvironment: where a job starts. It creates sources, holds the job's
+// configuration, and runs the recorded job on the embedded mini-cluster.
+//
+// The environment is a cheap handle: copies share one job under construction.
+// get_execution_environment() returns a fresh one on every call.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "eddy/api/data_stream.h"
+#include "eddy/api/job_client.h"
+#include "eddy/runtime/operators/source_operators.h"
+
+namespace eddy {
+
+class StreamExecutionEnvironment {
+ public:
+  static StreamExecutionEnvironment get_execution_environment();
+
+  // Default parallelism of every operator (initially the number of CPU cores).
+  StreamExecutionEnvironment& set_parallelism(int parallelism);
+  int get_parallelism() const { return state_->parallelism; }
+  // Upper bound for rescaling keyed state; the number of key groups (default 128).
+  StreamExecutionEnvironment& set_max_parallelism(int max_parallelism);
+  int get_max_parallelism() const { return state_->max_parallelism; }
+  // How long a partly filled network buffer may wait, in ms: 0 sends every record at once,
+  // -1 sends only full buffers. Default 100.
+  StreamExecutionEnvironment& set_buffer_timeout(int64_t timeout_ms);
+  int64_t get_buffer_timeout() const { return state_->buffer_timeout_ms; }
+  StreamExecutionEnvironment& disable_operator_chaining();
+  bool is_chaining_enabled() const { return state_->chaining_enabled; }
+
+  // ---- sources ----
+
+  // Emits the elements in order, from one (non-parallel) subtask.
+  template <class T>
+  DataStream<T> from_collection(std::vector<T> elements) const {
+    auto shared = std::make_shared<const std::vector<T>>(std::move(elements));
+    return non_parallel_source<T>("Source: Collection Source", [shared](const runtime::OperatorOutputs& o) {
+      return std::make_unique<runtime::CollectionSourceOperator<T>>(shared, o.main_as<T>());
+    });
+  }
+  template <class T>
+  DataStream<T> from_collection(std::initializer_list<T> elements) const {
+    return from_collection(std::vector<T>(elements));
+  }
+  template <class First, class... Rest>
+  DataStream<std::decay_t<First>> from_elements(First first, Rest... rest) const {
+    using T = std::decay_t<First>;
+    return from_collection(std::vector<T>{T(std::move(first)), T(std::move(rest))...});
+  }
+
+  // Emits from..to (inclusive) as int64_t, split across parallel subtasks.
+  DataStream<int64_t> from_sequence(int64_t from, int64_t to) const;
+
+  // F derives from SourceFunction<T>. A SourceFunction runs as one subtask unless it is marked
+  // parallel by set_parallelism() on the returned stream.
+  template <class F>
+  DataStream<typename F::OutputType> add_source(F source_function,
+                                                const std::string& name = "Custom Source") const {
+    using T = typename F::OutputType;
+    static_assert(std::is_base_of_v<SourceFunction<T>, F>, "add_source takes a SourceFunction<T>");
+    return source<T>("Source: " + name, [source_function](const runtime::OperatorOutputs& o) {
+      return std::make_unique<runtime::FunctionSourceOperator<T, F>>(source_function, o.main_as<T>());
+    });
+  }
+
+  // A source object of the connectors library (DataGeneratorSource, ...).
+  template <class Source>
+  auto from_source(const Source& source, const std::string& source_name) const {
+    return source.create_stream(*this, source_name);
+  }
+
+  // ---- running ----
+
+  // Runs the job recorded so far and waits for its end. Throws JobExecutionException if it
+  // fails. Clears the recorded transformations, so the next job starts empty.
+  JobExecutionResult execute(const std::string& job_name = "Eddy Streaming Job");
+  // Submits the job and returns at once.
+  JobClient execute_async(const std::string& job_name = "Eddy Streaming Job");
+  // The job's stream graph as JSON, in the shape of Flink's execution plan.
+  std::string get_execution_plan() const;
+
+  // ---- building blocks for connectors ----
+
+  template <class T, class Make>
+  DataStream<T> source(std::string name, Make make) const {
+    auto t = state_->make(graph::TransformationKind::kSource, std::move(name), {},
+                          runtime::type_ops_of<T>(), runtime::make_operator_factory(std::move(make)));
+    return DataStream<T>(state_, std::move(t));
+  }
+  template <class T, class Make>
+  DataStream<T> non_parallel_source(std::string name, Make make) const {
+    DataStream<T> stream = source<T>(std::move(name), std::move(make));
+    stream.transformation()->parallelism_fixed_to_one = true;
+    return stream;
+  }
+
+  const std::shared_ptr<api_detail::EnvironmentState>& state() const { return state_; }
+
+ private:
+  StreamExecutionEnvironment();
+  std::shared_ptr<api_detail::EnvironmentState> state_;
+};
+
+}  // namespace eddy

@@ -1,0 +1,42 @@
+// What travels between subtasks: buffers of many records, or in-band events. A buffer holds
+// records of exactly one type, the type of the edge it travels on.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+namespace eddy::runtime {
+
+class RecordBufferBase {
+ public:
+  virtual ~RecordBufferBase() = default;
+  virtual size_t size() const = 0;
+};
+
+template <class T>
+class RecordBuffer final : public RecordBufferBase {
+ public:
+  explicit RecordBuffer(size_t capacity) { records.reserve(capacity); }
+  size_t size() const override { return records.size(); }
+  std::vector<T> records;
+};
+
+// Records per buffer for a type: about 32 KiB of in-memory records, at least 64.
+template <class T>
+constexpr size_t default_buffer_records() {
+  constexpr size_t n = 32 * 1024 / sizeof(T);
+  return n < 64 ? 64 : n;
+}
+
+enum class EnvelopeKind : unsigned char {
+  kRecords,         // `buffer` holds records
+  kEndOfPartition,  // the sending subtask has emitted its last record on this channel
+};
+
+struct Envelope {
+  EnvelopeKind kind = EnvelopeKind::kRecords;
+  std::unique_ptr<RecordBufferBase> buffer;
+};
+
+}  // namespace eddy::runtime

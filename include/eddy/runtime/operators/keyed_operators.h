@@ -1,0 +1,64 @@
+// Operators on a keyed stream. Their input arrives hash-partitioned, so every key is seen by
+// exactly one subtask. Per-key values live in the operator until keyed state backends arrive.
+#pragma once
+
+#include <unordered_map>
+#include <utility>
+
+#include "eddy/core/key_hash.h"
+#include "eddy/runtime/operators/one_input_operator.h"
+
+namespace eddy::runtime {
+
+// Rolling reduce: emits the new aggregate of the record's key after every record.
+template <class T, class K, class KeySelector, class F>
+class KeyedReduceOperator final : public UdfOperator<T, F> {
+ public:
+  KeyedReduceOperator(F fn, KeySelector key_selector, Output<T>* out)
+      : UdfOperator<T, F>(std::move(fn)), key_selector_(std::move(key_selector)), out_(out) {}
+
+  void push(T&& record) override {
+    this->guarded([&] {
+      K key = key_selector_(static_cast<const T&>(record));
+      auto it = values_.find(key);
+      if (it == values_.end()) {
+        it = values_.emplace(std::move(key), std::move(record)).first;
+      } else {
+        it->second = this->fn_(static_cast<const T&>(it->second), static_cast<const T&>(record));
+      }
+      out_->collect(static_cast<const T&>(it->second));
+    });
+  }
+
+ private:
+  KeySelector key_selector_;
+  Output<T>* out_;
+  std::unordered_map<K, T, KeyHasher> values_;
+};
+
+template <class K, class In, class Out, class KeySelector, class F>
+class KeyedProcessOperator final : public UdfOperator<In, F> {
+ public:
+  KeyedProcessOperator(F fn, KeySelector key_selector, const OperatorOutputs& outputs)
+      : UdfOperator<In, F>(std::move(fn)),
+        key_selector_(std::move(key_selector)),
+        side_(outputs.side),
+        collector_(outputs.main_as<Out>()),
+        ctx_(&side_, nullptr) {}
+
+  void push(In&& record) override {
+    this->guarded([&] {
+      K key = key_selector_(static_cast<const In&>(record));
+      ctx_.set_current_key(&key);
+      this->fn_.process_element(record, ctx_, collector_);
+    });
+  }
+
+ private:
+  KeySelector key_selector_;
+  std::map<std::string, OutputBase*> side_;
+  Collector<Out> collector_;
+  typename F::Context ctx_;
+};
+
+}  // namespace eddy::runtime

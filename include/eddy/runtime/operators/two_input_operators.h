@@ -1,0 +1,129 @@
+// Operators over two connected streams. Each input gets its own Output adapter; the operator
+// sees records of both inputs on one thread, in arrival order.
+#pragma once
+
+#include <utility>
+
+#include "eddy/api/functions.h"
+#include "eddy/core/key_hash.h"
+#include "eddy/runtime/output.h"
+#include "eddy/runtime/stream_operator.h"
+
+namespace eddy::runtime {
+
+template <class In1, class In2, class F>
+class TwoInputOperator : public StreamOperator {
+ public:
+  explicit TwoInputOperator(F fn) : fn_(std::move(fn)), first_(this), second_(this) {}
+  OutputBase* input(int index) override {
+    return index == 1 ? static_cast<OutputBase*>(&first_) : &second_;
+  }
+  void open(RuntimeContext& ctx) override { function_detail::open_if_rich(fn_, ctx); }
+  void close() override { function_detail::close_if_rich(fn_); }
+
+ protected:
+  virtual void process_element1(In1&& record) = 0;
+  virtual void process_element2(In2&& record) = 0;
+  F fn_;
+
+ private:
+  template <class In, int Index>
+  class Input final : public Output<In> {
+   public:
+    explicit Input(TwoInputOperator* op) : op_(op) {}
+    void push(In&& record) override {
+      op_->guarded([&] {
+        if constexpr (Index == 1) {
+          op_->process_element1(std::move(record));
+        } else {
+          op_->process_element2(std::move(record));
+        }
+      });
+    }
+
+   private:
+    TwoInputOperator* op_;
+  };
+  Input<In1, 1> first_;
+  Input<In2, 2> second_;
+};
+
+template <class In1, class In2, class Out, class F>
+class CoMapOperator final : public TwoInputOperator<In1, In2, F> {
+ public:
+  CoMapOperator(F fn, Output<Out>* out) : TwoInputOperator<In1, In2, F>(std::move(fn)), out_(out) {}
+
+ protected:
+  void process_element1(In1&& r) override { out_->push(Out(this->fn_.map1(r))); }
+  void process_element2(In2&& r) override { out_->push(Out(this->fn_.map2(r))); }
+
+ private:
+  Output<Out>* out_;
+};
+
+template <class In1, class In2, class Out, class F>
+class CoFlatMapOperator final : public TwoInputOperator<In1, In2, F> {
+ public:
+  CoFlatMapOperator(F fn, Output<Out>* out)
+      : TwoInputOperator<In1, In2, F>(std::move(fn)), collector_(out) {}
+
+ protected:
+  void process_element1(In1&& r) override { this->fn_.flat_map1(r, collector_); }
+  void process_element2(In2&& r) override { this->fn_.flat_map2(r, collector_); }
+
+ private:
+  Collector<Out> collector_;
+};
+
+template <class In1, class In2, class Out, class F>
+class CoProcessOperator final : public TwoInputOperator<In1, In2, F> {
+ public:
+  CoProcessOperator(F fn, const OperatorOutputs& outputs)
+      : TwoInputOperator<In1, In2, F>(std::move(fn)),
+        side_(outputs.side),
+        collector_(outputs.main_as<Out>()),
+        ctx_(&side_) {}
+
+ protected:
+  void process_element1(In1&& r) override { this->fn_.process_element1(r, ctx_, collector_); }
+  void process_element2(In2&& r) override { this->fn_.process_element2(r, ctx_, collector_); }
+
+ private:
+  std::map<std::string, OutputBase*> side_;
+  Collector<Out> collector_;
+  typename F::Context ctx_;
+};
+
+// Both inputs are keyed with keys of one type K; records of equal keys meet in one subtask.
+template <class K, class In1, class In2, class Out, class KS1, class KS2, class F>
+class KeyedCoProcessOperator final : public TwoInputOperator<In1, In2, F> {
+ public:
+  KeyedCoProcessOperator(F fn, KS1 key1, KS2 key2, const OperatorOutputs& outputs)
+      : TwoInputOperator<In1, In2, F>(std::move(fn)),
+        key1_(std::move(key1)),
+        key2_(std::move(key2)),
+        side_(outputs.side),
+        collector_(outputs.main_as<Out>()),
+        ctx_(&side_, nullptr) {}
+
+ protected:
+  void process_element1(In1&& r) override {
+    K key = key1_(static_cast<const In1&>(r));
+    ctx_.set_current_key(&key);
+    this->fn_.process_element1(r, ctx_, collector_);
+  }
+  void process_element2(In2&& r) override {
+    K key = key2_(static_cast<const In2&>(r));
+    ctx_.set_current_key(&key);
+    this->fn_.process_element2(r, ctx_, collector_);
+  }
+
+ private:
+  KS1 key1_;
+  KS2 key2_;
+  std::map<std::string, OutputBase*> side_;
+  Collector<Out> collector_;
+  typename F::Context ctx_;
+};
+
+}  // namespace eddy::runtime

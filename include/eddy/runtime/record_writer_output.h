@@ -1,0 +1,85 @@
+// RecordWriterOutput: the Output at the end of a chain that sends records to downstream subtasks.
+// It batches records per target channel and ships a buffer when it is full, when the buffer
+// timeout has ticked, or when the task is about to wait for input.
+#pragma once
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "eddy/runtime/buffer.h"
+#include "eddy/runtime/channel_selector.h"
+#include "eddy/runtime/output.h"
+#include "eddy/runtime/result_partition.h"
+
+namespace eddy::runtime {
+
+template <class T>
+class RecordWriterOutput final : public Output<T>, public NetworkOutput {
+ public:
+  RecordWriterOutput(ResultPartition* partition, std::unique_ptr<ChannelSelector<T>> selector,
+                     FlushPolicy flush_policy)
+      : partition_(partition),
+        selector_(std::move(selector)),
+        broadcast_(selector_->is_broadcast()),
+        flush_policy_(flush_policy),
+        buffers_(partition->num_targets()) {
+    for (auto& b : buffers_) b = new_buffer();
+    if (flush_policy_.epoch) seen_epoch_ = flush_policy_.epoch->load(std::memory_order_relaxed);
+  }
+
+  void push(T&& record) override {
+    if (broadcast_) {
+      for (int t = 0; t + 1 < num_targets(); ++t) append(t, T(record));
+      append(num_targets() - 1, std::move(record));
+    } else {
+      append(num_targets() == 1 ? 0 : selector_->select(record), std::move(record));
+    }
+    if (flush_policy_.flush_every_record) {
+      flush_all();
+    } else if (flush_policy_.epoch &&
+               flush_policy_.epoch->load(std::memory_order_relaxed) != seen_epoch_) {
+      seen_epoch_ = flush_policy_.epoch->load(std::memory_order_relaxed);
+      flush_all();
+    }
+  }
+
+  void flush_all() override {
+    for (int t = 0; t < num_targets(); ++t) {
+      if (!buffers_[t]->records.empty()) ship(t);
+    }
+  }
+
+  void end_of_partition() override {
+    flush_all();
+    partition_->send_end_of_partition();
+  }
+
+ private:
+  int num_targets() const { return static_cast<int>(buffers_.size()); }
+
+  static std::unique_ptr<RecordBuffer<T>> new_buffer() {
+    return std::make_unique<RecordBuffer<T>>(default_buffer_records<T>());
+  }
+
+  void append(int target, T&& record) {
+    auto& records = buffers_[target]->records;
+    records.push_back(std::move(record));
+    if (records.size() >= default_buffer_records<T>()) ship(target);
+  }
+
+  void ship(int target) {
+    Envelope envelope{EnvelopeKind::kRecords, std::move(buffers_[target])};
+    buffers_[target] = new_buffer();
+    partition_->send(target, std::move(envelope));
+  }
+
+  ResultPartition* partition_;
+  std::unique_ptr<ChannelSelector<T>> selector_;
+  bool broadcast_;
+  FlushPolicy flush_policy_;
+  uint64_t seen_epoch_ = 0;
+  std::vector<std::unique_ptr<RecordBuffer<T>>> buffers_;  // one being filled per target
+};
+
+}  // namespace eddy::runtime

@@ -1,0 +1,54 @@
+// ResultPartition: the sending side of one edge for one producing subtask. It owns no buffers;
+// it hands full buffers to the receivers' input gates, blocking while a receiver has no credit.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <stdexcept>
+#include <vector>
+
+#include "eddy/runtime/buffer.h"
+#include "eddy/runtime/stream_operator.h"
+
+namespace eddy::runtime {
+
+class InputGate;
+
+// When a partially filled buffer leaves. Shared by all network outputs of a job.
+struct FlushPolicy {
+  bool flush_every_record = false;              // buffer timeout 0
+  const std::atomic<uint64_t>* epoch = nullptr;  // ticks every buffer timeout; null: never
+};
+
+class ResultPartition {
+ public:
+  struct Target {
+    InputGate* gate;
+    int channel;
+  };
+
+  explicit ResultPartition(std::vector<Target> targets) : targets_(std::move(targets)) {}
+
+  int num_targets() const { return static_cast<int>(targets_.size()); }
+
+  // Blocks while the receiver holds its full quota of buffers from this channel (no credit).
+  // Throws TaskCancelled if the job is cancelled meanwhile.
+  void send(int target, Envelope&& envelope);
+
+  // Tells every receiver that this subtask has sent its last record.
+  void send_end_of_partition();
+
+ private:
+  std::vector<Target> targets_;
+};
+
+// The non-typed face of a network output, which the task flushes and closes.
+class NetworkOutput {
+ public:
+  virtual ~NetworkOutput() = default;
+  virtual void flush_all() = 0;
+  // Flushes what is buffered and sends end-of-partition on every channel.
+  virtual void end_of_partition() = 0;
+};
+
+}  // namespace eddy::runtime

@@ -1,0 +1,128 @@
+// StreamOperator: the runtime form of one node of the stream graph.
+//
+// Life cycle, all on the owning subtask's thread:
+//   create (by its OperatorFactory, wired to its outputs) → open(ctx) → records arrive through
+//   input(i)->push(...) → finish() once every input has ended (may emit final results) → close().
+// close() is called on every operator that was opened, also when the job fails or is cancelled;
+// finish() only on a successful end of input. Operators of one chain are opened from the tail
+// to the head (so a receiver is ready before its sender) and finished from the head to the tail.
+// Records are never pushed concurrently: one subtask, one thread. Blocking in push() (a full
+// network output) is how backpressure reaches upstream operators and, finally, sources.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "eddy/runtime/output.h"
+#include "eddy/runtime/runtime_context.h"
+
+namespace eddy::runtime {
+
+// Thrown inside a task when its job is cancelled while it waits; the task exits quietly.
+class TaskCancelled : public std::runtime_error {
+ public:
+  TaskCancelled() : std::runtime_error("task cancelled") {}
+};
+
+// An operator's failure, named after the operator. Raised once, where a user function threw;
+// upstream operators in the same chain let it pass unchanged.
+class OperatorFailure : public std::runtime_error {
+ public:
+  OperatorFailure(const std::string& operator_description, const std::string& message)
+      : std::runtime_error(operator_description + " failed: " + message) {}
+};
+
+class StreamOperator {
+ public:
+  virtual ~StreamOperator() = default;
+  // "Operator 'Map' (uid: parse, subtask 1/2)": set by the task before open().
+  void set_description(std::string description) { description_ = std::move(description); }
+  const std::string& description() const { return description_; }
+
+  virtual void open(RuntimeContext&) {}
+  virtual void finish() {}
+  virtual void close() {}
+  // The job is being cancelled: stop blocking (a source stops emitting). Called from another
+  // thread, possibly while the operator runs, so it may only touch thread-safe state.
+  virtual void cancel() {}
+  // Where the records of input `index` (1 = first, 2 = second input) are pushed.
+  virtual OutputBase* input(int index) = 0;
+
+ protected:
+  // Runs `body` (a user function call and what it emits) so that an exception from this
+  // operator's own code is reported as this operator's failure. Costs nothing until a throw.
+  template <class Body>
+  void guarded(Body&& body) {
+    try {
+      body();
+    } catch (const OperatorFailure&) {
+      throw;
+    } catch (const TaskCancelled&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw OperatorFailure(description_, e.what());
+    }
+  }
+
+ private:
+  std::string description_ = "operator";
+};
+
+// Read-only view of the running state a source checks between records.
+class SourceRunContext {
+ public:
+  explicit SourceRunContext(const std::atomic<bool>& running) : running_(running) {}
+  bool is_running() const { return running_.load(std::memory_order_relaxed); }
+
+ private:
+  const std::atomic<bool>& running_;
+};
+
+// A source heads its chain and has no input. run() emits until the input is exhausted
+// (bounded source) or cancel() is called (from another thread) and is_running() turns false.
+class SourceOperator : public StreamOperator {
+ public:
+  virtual void run(SourceRunContext& ctx) = 0;
+  OutputBase* input(int) override { return nullptr; }
+};
+
+// The outputs an operator is wired to when it is created. `main` is never null; a side output
+// that nobody consumes is absent from `side` and its records are dropped.
+struct OperatorOutputs {
+  OutputBase* main = nullptr;
+  std::map<std::string, OutputBase*> side;  // keyed by OutputTag id
+
+  template <class T>
+  Output<T>* main_as() const {
+    return static_cast<Output<T>*>(main);
+  }
+};
+
+// Creates one operator instance per parallel subtask. Immutable and shared by all subtasks.
+class OperatorFactory {
+ public:
+  virtual ~OperatorFactory() = default;
+  virtual std::unique_ptr<StreamOperator> create(const OperatorOutputs& outputs) const = 0;
+};
+
+template <class Make>
+class LambdaOperatorFactory final : public OperatorFactory {
+ public:
+  explicit LambdaOperatorFactory(Make make) : make_(std::move(make)) {}
+  std::unique_ptr<StreamOperator> create(const OperatorOutputs& outputs) const override {
+    return make_(outputs);
+  }
+
+ private:
+  Make make_;
+};
+
+template <class Make>
+std::shared_ptr<const OperatorFactory> make_operator_factory(Make make) {
+  return std::make_shared<LambdaOperatorFactory<Make>>(std::move(make));
+}
+
+}  // namespace eddy::runtime

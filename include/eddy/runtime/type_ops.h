@@ -1,0 +1,109 @@
+// TypeOps<T>: the typed pieces of the runtime for one record type, behind a non-typed face, so
+// that the graph and the task can wire a job together without knowing its C++ types.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <typeindex>
+#include <typeinfo>
+#include <vector>
+
+#include "eddy/core/type_name.h"
+#include "eddy/runtime/buffer.h"
+#include "eddy/runtime/channel_selector.h"
+#include "eddy/runtime/output.h"
+#include "eddy/runtime/record_writer_output.h"
+
+namespace eddy::runtime {
+
+// Pushes every record of a received buffer into an operator's input.
+class InputDispatcher {
+ public:
+  virtual ~InputDispatcher() = default;
+  virtual void dispatch(RecordBufferBase& buffer) = 0;
+};
+
+struct NetworkOutputParts {
+  std::unique_ptr<OutputBase> output;
+  NetworkOutput* network;  // the same object as `output`, seen as a NetworkOutput
+};
+
+class TypeOpsBase {
+ public:
+  virtual ~TypeOpsBase() = default;
+  virtual std::type_index type() const = 0;
+  virtual std::string name() const = 0;
+  // REQUIRES: targets are Output<T>, at least two of them.
+  virtual std::unique_ptr<OutputBase> make_fan_out(std::vector<OutputBase*> targets) const = 0;
+  virtual std::unique_ptr<OutputBase> make_discarding() const = 0;
+  virtual std::unique_ptr<ChannelSelectorBase> make_selector(PartitionKind kind) const = 0;
+  // REQUIRES: selector is a ChannelSelector<T>.
+  virtual NetworkOutputParts make_network_output(ResultPartition* partition,
+                                                 std::unique_ptr<ChannelSelectorBase> selector,
+                                                 FlushPolicy flush_policy) const = 0;
+  // REQUIRES: target is an Output<T>.
+  virtual std::unique_ptr<InputDispatcher> make_dispatcher(OutputBase* target) const = 0;
+};
+
+template <class T>
+class TypeOps final : public TypeOpsBase {
+ public:
+  std::type_index type() const override { return typeid(T); }
+  std::string name() const override { return type_name<T>(); }
+
+  std::unique_ptr<OutputBase> make_fan_out(std::vector<OutputBase*> targets) const override {
+    std::vector<Output<T>*> typed;
+    for (auto* t : targets) typed.push_back(static_cast<Output<T>*>(t));
+    return std::make_unique<FanOutOutput<T>>(std::move(typed));
+  }
+
+  std::unique_ptr<OutputBase> make_discarding() const override {
+    return std::make_unique<DiscardingOutput<T>>();
+  }
+
+  std::unique_ptr<ChannelSelectorBase> make_selector(PartitionKind kind) const override {
+    switch (kind) {
+      case PartitionKind::kRebalance:
+      case PartitionKind::kRescale: return std::make_unique<RoundRobinSelector<T>>();
+      case PartitionKind::kShuffle: return std::make_unique<ShuffleSelector<T>>();
+      case PartitionKind::kBroadcast: return std::make_unique<BroadcastSelector<T>>();
+      default: return std::make_unique<FirstChannelSelector<T>>();
+    }
+  }
+
+  NetworkOutputParts make_network_output(ResultPartition* partition,
+                                         std::unique_ptr<ChannelSelectorBase> selector,
+                                         FlushPolicy flush_policy) const override {
+    std::unique_ptr<ChannelSelector<T>> typed(static_cast<ChannelSelector<T>*>(selector.release()));
+    auto output =
+        std::make_unique<RecordWriterOutput<T>>(partition, std::move(typed), flush_policy);
+    NetworkOutput* network = output.get();
+    return {std::move(output), network};
+  }
+
+  std::unique_ptr<InputDispatcher> make_dispatcher(OutputBase* target) const override {
+    return std::make_unique<Dispatcher>(static_cast<Output<T>*>(target));
+  }
+
+ private:
+  class Dispatcher final : public InputDispatcher {
+   public:
+    explicit Dispatcher(Output<T>* target) : target_(target) {}
+    void dispatch(RecordBufferBase& buffer) override {
+      for (T& record : static_cast<RecordBuffer<T>&>(buffer).records) {
+        target_->push(std::move(record));
+      }
+    }
+
+   private:
+    Output<T>* target_;
+  };
+};
+
+template <class T>
+std::shared_ptr<const TypeOpsBase> type_ops_of() {
+  static const std::shared_ptr<const TypeOpsBase> ops = std::make_shared<TypeOps<T>>();
+  return ops;
+}
+
+}  // namespace eddy::runtime

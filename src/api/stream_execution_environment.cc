@@ -1,0 +1,100 @@
+#include "eddy/api/stream_execution_environment.h"
+
+#include <thread>
+
+#include "cluster/mini_cluster.h"
+#include "graph/job_graph.h"
+#include "graph/stream_graph.h"
+
+namespace eddy {
+namespace {
+
+graph::StreamGraph build_stream_graph(api_detail::EnvironmentState& env, const std::string& job_name) {
+  if (env.transformations.empty()) {
+    throw InvalidProgramException(
+        "No operators defined in streaming topology. Cannot execute. (Add a sink such as print(), "
+        "or use execute_and_collect().)");
+  }
+  graph::StreamGraphConfig config;
+  config.job_name = job_name;
+  config.default_parallelism = env.parallelism;
+  config.default_max_parallelism = env.max_parallelism;
+  config.chaining_enabled = env.chaining_enabled;
+  config.buffer_timeout_ms = env.buffer_timeout_ms;
+  return graph::generate_stream_graph(env.transformations, config);
+}
+
+}  // namespace
+
+namespace api_detail {
+
+JobClient execute_async(const std::shared_ptr<EnvironmentState>& env, const std::string& job_name) {
+  graph::StreamGraph stream_graph = build_stream_graph(*env, job_name);
+  env->transformations.clear();
+  return JobClient(
+      cluster::MiniCluster::embedded().submit_job(graph::build_job_graph(std::move(stream_graph))));
+}
+
+}  // namespace api_detail
+
+StreamExecutionEnvironment::StreamExecutionEnvironment()
+    : state_(std::make_shared<api_detail::EnvironmentState>()) {
+  state_->parallelism = std::max(1u, std::thread::hardware_concurrency());
+}
+
+StreamExecutionEnvironment StreamExecutionEnvironment::get_execution_environment() {
+  return StreamExecutionEnvironment();
+}
+
+StreamExecutionEnvironment& StreamExecutionEnvironment::set_parallelism(int parallelism) {
+  if (parallelism < 1) {
+    throw InvalidProgramException("the parallelism must be at least 1, not " +
+                                  std::to_string(parallelism));
+  }
+  state_->parallelism = parallelism;
+  return *this;
+}
+
+StreamExecutionEnvironment& StreamExecutionEnvironment::set_max_parallelism(int max_parallelism) {
+  if (max_parallelism < 1 || max_parallelism > kUpperBoundMaxParallelism) {
+    throw InvalidProgramException("the max parallelism must be in [1, " +
+                                  std::to_string(kUpperBoundMaxParallelism) + "], not " +
+                                  std::to_string(max_parallelism));
+  }
+  state_->max_parallelism = max_parallelism;
+  return *this;
+}
+
+StreamExecutionEnvironment& StreamExecutionEnvironment::set_buffer_timeout(int64_t timeout_ms) {
+  if (timeout_ms < -1) {
+    throw InvalidProgramException("the buffer timeout must be -1, 0 or positive, not " +
+                                  std::to_string(timeout_ms));
+  }
+  state_->buffer_timeout_ms = timeout_ms;
+  return *this;
+}
+
+StreamExecutionEnvironment& StreamExecutionEnvironment::disable_operator_chaining() {
+  state_->chaining_enabled = false;
+  return *this;
+}
+
+DataStream<int64_t> StreamExecutionEnvironment::from_sequence(int64_t from, int64_t to) const {
+  return source<int64_t>("Source: Sequence Source", [from, to](const runtime::OperatorOutputs& o) {
+    return std::make_unique<runtime::SequenceSourceOperator>(from, to, o.main_as<int64_t>());
+  });
+}
+
+JobExecutionResult StreamExecutionEnvironment::execute(const std::string& job_name) {
+  return execute_async(job_name).get_job_execution_result();
+}
+
+JobClient StreamExecutionEnvironment::execute_async(const std::string& job_name) {
+  return api_detail::execute_async(state_, job_name);
+}
+
+std::string StreamExecutionEnvironment::get_execution_plan() const {
+  return build_stream_graph(*state_, "Eddy Streaming Job").to_execution_plan_json();
+}
+
+}  // namespace eddy

@@ -1,0 +1,209 @@
+#include "cluster/job_master.h"
+
+#include <fmt/format.h>
+
+#include "eddy/core/exceptions.h"
+
+namespace eddy::cluster {
+namespace {
+
+// Buffers a channel may hold before its sender waits: the credit of the channel.
+constexpr int kCreditsPerChannel = 4;
+
+// The downstream subtasks that upstream subtask `j` of `up` subtasks sends to over an edge.
+std::vector<int> downstream_targets(runtime::PartitionKind kind, int j, int up, int down) {
+  std::vector<int> targets;
+  if (!runtime::is_pointwise(kind)) {
+    for (int k = 0; k < down; ++k) targets.push_back(k);
+  } else if (up >= down) {
+    targets.push_back(static_cast<int>(int64_t{j} * down / up));
+  } else {
+    for (int k = 0; k < down; ++k) {
+      if (static_cast<int>(int64_t{k} * up / down) == j) targets.push_back(k);
+    }
+  }
+  return targets;
+}
+
+std::string failure_message(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+}  // namespace
+
+JobMaster::JobMaster(graph::JobGraph job, std::function<void()> on_end)
+    : job_(std::move(job)), on_end_(std::move(on_end)) {}
+
+JobMaster::~JobMaster() {
+  cancel();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  {
+    std::lock_guard lock(mu_);
+    changed_.notify_all();
+  }
+  if (flusher_.joinable()) flusher_.join();
+}
+
+void JobMaster::start() {
+  deploy();
+  start_time_ = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu_);
+    status_ = JobStatus::kRunning;
+    remaining_tasks_ = tasks_.size();
+  }
+  if (job_.stream_graph.config.buffer_timeout_ms > 0) flusher_ = std::thread([this] { run_flusher(); });
+  for (size_t i = 0; i < tasks_.size(); ++i) {
+    threads_.emplace_back([this, i] {
+      tasks_[i]->run();
+      on_task_done(i);
+    });
+  }
+}
+
+void JobMaster::deploy() {
+  const auto& vertices = job_.vertices;
+  // gates and wirings per (vertex, subtask)
+  std::vector<std::vector<runtime::TaskWiring>> wirings(vertices.size());
+  std::vector<std::vector<runtime::InputGate*>> gates(vertices.size());
+  for (size_t v = 0; v < vertices.size(); ++v) {
+    wirings[v].resize(vertices[v].parallelism);
+    for (int i = 0; i < vertices[v].parallelism; ++i) {
+      if (vertices[v].in_edges.empty()) {
+        gates[v].push_back(nullptr);
+        continue;
+      }
+      gates_.push_back(std::make_unique<runtime::InputGate>(kCreditsPerChannel));
+      gates[v].push_back(gates_.back().get());
+      wirings[v][i].gate = gates_.back().get();
+    }
+  }
+  for (size_t v = 0; v < vertices.size(); ++v) {
+    for (int e : vertices[v].out_edges) {
+      const graph::StreamEdge& edge = job_.edge(e);
+      const int target_vertex = job_.vertex_index_of_node.at(edge.target_id);
+      const int up = vertices[v].parallelism;
+      const int down = vertices[target_vertex].parallelism;
+      for (int j = 0; j < up; ++j) {
+        std::vector<runtime::ResultPartition::Target> targets;
+        for (int k : downstream_targets(edge.partitioner.kind, j, up, down)) {
+          runtime::InputGate* gate = gates[target_vertex][k];
+          targets.push_back({gate, gate->add_channel()});
+          wirings[target_vertex][k].channel_edge.push_back(e);
+        }
+        partitions_.push_back(std::make_unique<runtime::ResultPartition>(std::move(targets)));
+        wirings[v][j].partitions[e] = partitions_.back().get();
+      }
+    }
+  }
+  const auto& config = job_.stream_graph.config;
+  runtime::FlushPolicy flush;
+  flush.flush_every_record = config.buffer_timeout_ms == 0;
+  flush.epoch = config.buffer_timeout_ms > 0 ? &flush_epoch_ : nullptr;
+  for (size_t v = 0; v < vertices.size(); ++v) {
+    for (int i = 0; i < vertices[v].parallelism; ++i) {
+      tasks_.push_back(std::make_unique<runtime::Task>(job_, static_cast<int>(v), i,
+                                                       std::move(wirings[v][i]), flush, running_));
+    }
+  }
+}
+
+void JobMaster::on_task_done(size_t task_index) {
+  std::vector<Listener> listeners;
+  JobStatus final_status;
+  std::exception_ptr error;
+  {
+    std::lock_guard lock(mu_);
+    const runtime::Task& task = *tasks_[task_index];
+    if (task.outcome() == runtime::TaskOutcome::kFailed && !failure_) {
+      failure_ = task.failure();
+      if (status_ == JobStatus::kRunning) status_ = JobStatus::kFailing;
+      cancel_tasks_locked();
+    }
+    if (--remaining_tasks_ > 0) return;
+
+    const auto runtime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - start_time_)
+                                .count();
+    if (failure_) {
+      status_ = JobStatus::kFailed;
+      error = std::make_exception_ptr(JobExecutionException(
+          fmt::format("Job '{}' ({}) failed: {}", job_.job_name, job_.job_id,
+                      failure_message(failure_))));
+    } else if (status_ == JobStatus::kCancelling) {
+      status_ = JobStatus::kCanceled;
+      error = std::make_exception_ptr(JobExecutionException(
+          fmt::format("Job '{}' ({}) was cancelled", job_.job_name, job_.job_id)));
+    } else {
+      status_ = JobStatus::kFinished;
+      std::map<std::string, int64_t> accumulators;
+      for (const auto& t : tasks_) {
+        for (const auto& [name, value] : t->accumulators()) accumulators[name] += value;
+      }
+      result_ = JobExecutionResult(job_.job_id, runtime_ms, std::move(accumulators));
+    }
+    if (error) failure_ = error;
+    final_status = status_;
+    listeners.swap(listeners_);
+    running_ = false;
+    changed_.notify_all();
+  }
+  for (auto& listener : listeners) listener(final_status, error);
+  if (on_end_) on_end_();
+}
+
+void JobMaster::cancel_tasks_locked() {
+  running_ = false;
+  for (auto& t : tasks_) t->cancel();
+  for (auto& g : gates_) g->cancel();
+}
+
+void JobMaster::cancel() {
+  std::lock_guard lock(mu_);
+  if (status_ != JobStatus::kRunning) return;
+  status_ = JobStatus::kCancelling;
+  cancel_tasks_locked();
+}
+
+JobStatus JobMaster::status() const {
+  std::lock_guard lock(mu_);
+  return status_;
+}
+
+JobExecutionResult JobMaster::wait() {
+  std::unique_lock lock(mu_);
+  changed_.wait(lock, [&] { return is_globally_terminal(status_); });
+  if (status_ != JobStatus::kFinished) std::rethrow_exception(failure_);
+  return result_;
+}
+
+void JobMaster::add_listener(Listener listener) {
+  std::unique_lock lock(mu_);
+  if (!is_globally_terminal(status_)) {
+    listeners_.push_back(std::move(listener));
+    return;
+  }
+  JobStatus status = status_;
+  std::exception_ptr error = status == JobStatus::kFinished ? nullptr : failure_;
+  lock.unlock();
+  listener(status, error);
+}
+
+void JobMaster::run_flusher() {
+  const auto period = std::chrono::milliseconds(job_.stream_graph.config.buffer_timeout_ms);
+  std::unique_lock lock(mu_);
+  while (!is_globally_terminal(status_)) {
+    changed_.wait_for(lock, period);
+    flush_epoch_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace eddy::cluster

@@ -1,0 +1,69 @@
+// JobMaster: runs one job. It deploys one Task per subtask of every vertex onto the slots it was
+// given, wires their gates and partitions, watches them, and turns their outcomes into the
+// job's status: the first failure cancels every other task; the last task to stop ends the job.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "eddy/api/job_client.h"
+#include "graph/job_graph.h"
+#include "runtime/input_gate.h"
+#include "runtime/task.h"
+
+namespace eddy::cluster {
+
+class JobMaster {
+ public:
+  using Listener = std::function<void(JobStatus, std::exception_ptr)>;
+
+  // `on_end` runs once, after the job has ended (e.g. to free its slots).
+  JobMaster(graph::JobGraph job, std::function<void()> on_end = {});
+  // Cancels the job if it still runs and waits for its threads.
+  ~JobMaster();
+
+  // Deploys and starts every task; returns at once. REQUIRES: called once.
+  void start();
+  void cancel();
+  JobStatus status() const;
+  // Waits for the end; throws JobExecutionException unless the job finished.
+  JobExecutionResult wait();
+  void add_listener(Listener listener);
+
+  const graph::JobGraph& job() const { return job_; }
+
+ private:
+  void deploy();
+  void on_task_done(size_t task_index);
+  void cancel_tasks_locked();
+  void run_flusher();
+
+  graph::JobGraph job_;
+  std::function<void()> on_end_;
+  std::atomic<bool> running_{true};  // false once the job is cancelled or failing
+  std::atomic<uint64_t> flush_epoch_{0};
+
+  std::vector<std::unique_ptr<runtime::InputGate>> gates_;
+  std::vector<std::unique_ptr<runtime::ResultPartition>> partitions_;
+  std::vector<std::unique_ptr<runtime::Task>> tasks_;
+  std::vector<std::thread> threads_;
+  std::thread flusher_;
+
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  JobStatus status_ = JobStatus::kCreated;  // GUARDED_BY(mu_)
+  size_t remaining_tasks_ = 0;              // GUARDED_BY(mu_)
+  std::exception_ptr failure_;              // GUARDED_BY(mu_): the first task failure
+  std::vector<Listener> listeners_;         // GUARDED_BY(mu_)
+  JobExecutionResult result_;               // GUARDED_BY(mu_): valid once FINISHED
+  std::chrono::steady_clock::time_point start_time_;
+};
+
+}  // namespace eddy::cluster

@@ -1,0 +1,50 @@
+// InputGate: the receiving side of a subtask — one bounded queue per input channel (one channel
+// per upstream subtask and edge). A channel holds at most `credits` buffers: that quota is the
+// credit a sender needs, so a slow receiver blocks its senders instead of buffering without end.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+#include "eddy/runtime/buffer.h"
+
+namespace eddy::runtime {
+
+class InputGate {
+ public:
+  explicit InputGate(int credits_per_channel);
+
+  // Adds a channel and returns its index. REQUIRES: the gate is not in use yet.
+  int add_channel();
+
+  int num_channels() const { return static_cast<int>(channels_.size()); }
+
+  // Sender side. Blocks while `channel` has no credit. Throws TaskCancelled after cancel().
+  void push(int channel, Envelope&& envelope);
+
+  // Receiver side. Takes the next envelope, channels served in arrival order. Returns false if
+  // nothing arrived within `timeout`. Throws TaskCancelled after cancel().
+  bool poll(Envelope& envelope, int& channel, std::chrono::milliseconds timeout);
+  // Like poll(), without waiting.
+  bool try_poll(Envelope& envelope, int& channel);
+
+  // Wakes every waiting sender and the receiver; they throw TaskCancelled.
+  void cancel();
+
+ private:
+  bool take_locked(Envelope& envelope, int& channel);
+
+  const size_t credits_per_channel_;
+  std::mutex mu_;
+  std::condition_variable data_available_;
+  std::condition_variable credit_available_;
+  std::vector<std::deque<Envelope>> channels_;  // GUARDED_BY(mu_)
+  std::deque<int> available_;  // channels with data, each once, in arrival order. GUARDED_BY(mu_)
+  int waiting_senders_ = 0;    // GUARDED_BY(mu_)
+  bool cancelled_ = false;     // GUARDED_BY(mu_)
+};
+
+}  // namespace eddy::runtime

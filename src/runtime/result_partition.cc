@@ -1,0 +1,16 @@
+#include "eddy/runtime/result_partition.h"
+
+#include "runtime/input_gate.h"
+
+namespace eddy::runtime {
+
+void ResultPartition::send(int target, Envelope&& envelope) {
+  const Target& t = targets_[target];
+  t.gate->push(t.channel, std::move(envelope));
+}
+
+void ResultPartition::send_end_of_partition() {
+  for (const Target& t : targets_) t.gate->push(t.channel, Envelope{EnvelopeKind::kEndOfPartition, {}});
+}
+
+}  // namespace eddy::runtime

@@ -1,0 +1,218 @@
+#include "runtime/task.h"
+
+#include <fmt/format.h>
+
+namespace eddy::runtime {
+namespace {
+
+constexpr std::chrono::milliseconds kIdlePollInterval{50};
+
+std::exception_ptr wrap_failure(const std::string& description, std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const OperatorFailure&) {
+    return error;
+  } catch (const std::exception& e) {
+    return std::make_exception_ptr(OperatorFailure(description, e.what()));
+  } catch (...) {
+    return std::make_exception_ptr(OperatorFailure(description, "unknown exception"));
+  }
+}
+
+}  // namespace
+
+Task::Task(const graph::JobGraph& job, int vertex_index, int subtask_index, TaskWiring wiring,
+           FlushPolicy flush_policy, const std::atomic<bool>& running)
+    : job_(job),
+      vertex_(job.vertices.at(vertex_index)),
+      subtask_index_(subtask_index),
+      wiring_(std::move(wiring)),
+      flush_policy_(flush_policy),
+      running_(running),
+      name_(fmt::format("{} ({}/{})", vertex_.name, subtask_index + 1, vertex_.parallelism)) {}
+
+Task::~Task() = default;
+
+std::string Task::describe(const graph::StreamNode& node) const {
+  return fmt::format("Operator '{}' ({}subtask {}/{})", node.name,
+                     node.uid.empty() ? "" : "uid: " + node.uid + ", ", subtask_index_ + 1,
+                     node.parallelism);
+}
+
+void Task::run() noexcept {
+  const graph::StreamNode* current = &job_.node(vertex_.node_ids.front());
+  try {
+    instantiate();
+    for (size_t i = operators_.size(); i-- > 0;) {
+      current = &job_.node(vertex_.node_ids[i]);
+      operators_[i]->open(*contexts_[i]);
+      ++opened_;
+    }
+    current = &job_.node(vertex_.node_ids.front());
+    if (source_ != nullptr) {
+      SourceRunContext ctx(running_);
+      source_->run(ctx);
+    } else {
+      process_input();
+    }
+    if (!running_.load()) throw TaskCancelled();
+    finish_chain();
+    close_chain();
+    outcome_ = failure_ ? TaskOutcome::kFailed : TaskOutcome::kFinished;
+  } catch (const TaskCancelled&) {
+    close_chain();
+    outcome_ = TaskOutcome::kCanceled;
+  } catch (...) {
+    failure_ = wrap_failure(describe(*current), std::current_exception());
+    close_chain();
+    outcome_ = running_.load() ? TaskOutcome::kFailed : TaskOutcome::kCanceled;
+    if (outcome_ == TaskOutcome::kCanceled) failure_ = nullptr;  // a symptom of cancellation
+  }
+}
+
+void Task::instantiate() {
+  std::map<int, std::unique_ptr<StreamOperator>> by_node;
+  // Downstream first: an operator's chained successors must exist before it is wired to them.
+  for (auto it = vertex_.node_ids.rbegin(); it != vertex_.node_ids.rend(); ++it) {
+    const graph::StreamNode& node = job_.node(*it);
+    auto op = node.factory->create(wire_outputs(node));
+    op->set_description(describe(node));
+    operator_of_node_[node.id] = op.get();
+    by_node[node.id] = std::move(op);
+  }
+  for (int id : vertex_.node_ids) {
+    const graph::StreamNode& node = job_.node(id);
+    contexts_.push_back(std::make_unique<RuntimeContext>(node.name, subtask_index_,
+                                                         node.parallelism, node.max_parallelism));
+    operators_.push_back(std::move(by_node[id]));
+  }
+  source_ = dynamic_cast<SourceOperator*>(operators_.front().get());
+  {
+    std::lock_guard lock(cancel_mu_);
+    instantiated_ = true;
+    if (cancelled_) {
+      for (auto& op : operators_) op->cancel();
+    }
+  }
+  if (wiring_.gate != nullptr) {
+    std::map<int, InputDispatcher*> by_edge;
+    for (int e : vertex_.in_edges) {
+      const graph::StreamEdge& edge = job_.edge(e);
+      dispatchers_.push_back(
+          edge.type->make_dispatcher(operators_.front()->input(edge.type_number)));
+      by_edge[e] = dispatchers_.back().get();
+    }
+    for (int e : wiring_.channel_edge) channel_dispatchers_.push_back(by_edge.at(e));
+  }
+}
+
+OperatorOutputs Task::wire_outputs(const graph::StreamNode& node) {
+  std::map<std::string, std::vector<OutputBase*>> targets_by_tag;
+  std::map<std::string, const TypeOpsBase*> type_of_tag;
+  for (int e : node.out_edges) {
+    const graph::StreamEdge& edge = job_.edge(e);
+    OutputBase* target;
+    if (job_.is_chained(e)) {
+      target = operator_of_node_.at(edge.target_id)->input(edge.type_number);
+    } else {
+      ResultPartition* partition = wiring_.partitions.at(e);
+      auto selector = edge.partitioner.selector_factory
+                          ? edge.partitioner.selector_factory->create()
+                          : edge.type->make_selector(edge.partitioner.kind);
+      selector->setup(partition->num_targets(), job_.node(edge.target_id).max_parallelism,
+                      subtask_index_);
+      auto parts = edge.type->make_network_output(partition, std::move(selector), flush_policy_);
+      network_outputs_.push_back(parts.network);
+      target = parts.output.get();
+      owned_outputs_.push_back(std::move(parts.output));
+    }
+    targets_by_tag[edge.side_output_tag].push_back(target);
+    type_of_tag[edge.side_output_tag] = edge.type.get();
+  }
+  OperatorOutputs outputs;
+  for (auto& [tag, targets] : targets_by_tag) {
+    OutputBase* output = targets.front();
+    if (targets.size() > 1) {
+      owned_outputs_.push_back(type_of_tag[tag]->make_fan_out(targets));
+      output = owned_outputs_.back().get();
+    }
+    if (tag.empty()) {
+      outputs.main = output;
+    } else {
+      outputs.side[tag] = output;
+    }
+  }
+  if (outputs.main == nullptr) {
+    owned_outputs_.push_back(node.output_type->make_discarding());
+    outputs.main = owned_outputs_.back().get();
+  }
+  return outputs;
+}
+
+void Task::process_input() {
+  InputGate& gate = *wiring_.gate;
+  int open_channels = gate.num_channels();
+  Envelope envelope;
+  int channel = 0;
+  while (open_channels > 0) {
+    if (!gate.try_poll(envelope, channel)) {
+      // About to wait: what this subtask produced so far should not wait with it.
+      for (NetworkOutput* out : network_outputs_) out->flush_all();
+      while (!gate.poll(envelope, channel, kIdlePollInterval)) {
+      }
+    }
+    if (envelope.kind == EnvelopeKind::kEndOfPartition) {
+      --open_channels;
+    } else {
+      channel_dispatchers_[channel]->dispatch(*envelope.buffer);
+    }
+  }
+}
+
+void Task::finish_chain() {
+  for (size_t i = 0; i < operators_.size(); ++i) {
+    try {
+      operators_[i]->finish();
+    } catch (const OperatorFailure&) {
+      throw;
+    } catch (const TaskCancelled&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw OperatorFailure(operators_[i]->description(), e.what());
+    }
+  }
+  for (NetworkOutput* out : network_outputs_) out->end_of_partition();
+}
+
+void Task::close_chain() noexcept {
+  // Head to tail, as Flink closes a chain; only the operators that were opened.
+  for (size_t i = operators_.size() - opened_; i < operators_.size(); ++i) {
+    try {
+      operators_[i]->close();
+    } catch (const std::exception& e) {
+      if (!failure_) failure_ = std::make_exception_ptr(OperatorFailure(operators_[i]->description(), e.what()));
+    } catch (...) {
+      if (!failure_) failure_ = std::make_exception_ptr(OperatorFailure(operators_[i]->description(), "unknown exception in close()"));
+    }
+  }
+  opened_ = 0;
+}
+
+void Task::cancel() {
+  std::lock_guard lock(cancel_mu_);
+  if (cancelled_) return;
+  cancelled_ = true;
+  if (instantiated_) {
+    for (auto& op : operators_) op->cancel();
+  }
+}
+
+std::map<std::string, int64_t> Task::accumulators() const {
+  std::map<std::string, int64_t> result;
+  for (const auto& ctx : contexts_) {
+    for (const auto& [name, counter] : ctx->counters()) result[name] += counter.get_local_value();
+  }
+  return result;
+}
+
+}  // namespace eddy::runtime

@@ -1,0 +1,86 @@
+// Task: one parallel subtask of a job vertex — the operator chain, its input gate and its network
+// outputs — running on its own thread. Its loop: take a buffer from the gate, push its records
+// through the chain; flush outputs before waiting for input; at end of all inputs, finish the
+// chain and send end-of-partition downstream. Sources run their own loop instead.
+#pragma once
+
+#include <atomic>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "eddy/runtime/result_partition.h"
+#include "eddy/runtime/stream_operator.h"
+#include "eddy/runtime/type_ops.h"
+#include "graph/job_graph.h"
+#include "runtime/input_gate.h"
+
+namespace eddy::runtime {
+
+// How a subtask is connected: its gate's channels and the partitions it writes.
+struct TaskWiring {
+  InputGate* gate = nullptr;                   // null for a source vertex
+  std::vector<int> channel_edge;               // per gate channel: the stream edge it carries
+  std::map<int, ResultPartition*> partitions;  // per outgoing stream edge index
+};
+
+enum class TaskOutcome { kRunning, kFinished, kCanceled, kFailed };
+
+class Task {
+ public:
+  Task(const graph::JobGraph& job, int vertex_index, int subtask_index, TaskWiring wiring,
+       FlushPolicy flush_policy, const std::atomic<bool>& running);
+  ~Task();
+
+  // The thread body. Never throws: the outcome and failure are kept for the job master.
+  void run() noexcept;
+  // Tells the chain's operators that the job is being cancelled, so that a source stops and no
+  // operator stays blocked. Safe from any thread, at any time.
+  void cancel();
+
+  TaskOutcome outcome() const { return outcome_; }
+  std::exception_ptr failure() const { return failure_; }
+  // Accumulator values of all operators of this subtask, by name.
+  std::map<std::string, int64_t> accumulators() const;
+  const std::string& name() const { return name_; }
+
+ private:
+  void instantiate();
+  OperatorOutputs wire_outputs(const graph::StreamNode& node);
+  void process_input();
+  void finish_chain();
+  void close_chain() noexcept;
+  std::string describe(const graph::StreamNode& node) const;
+
+  const graph::JobGraph& job_;
+  const graph::JobVertex& vertex_;
+  const int subtask_index_;
+  TaskWiring wiring_;
+  const FlushPolicy flush_policy_;
+  const std::atomic<bool>& running_;
+  const std::string name_;  // "Source: Collection Source -> Map (1/2)"
+
+  // The chain, in topological order; operators_[0] is the head.
+  std::vector<std::unique_ptr<StreamOperator>> operators_;
+  std::vector<std::unique_ptr<RuntimeContext>> contexts_;
+  std::map<int, StreamOperator*> operator_of_node_;
+  std::vector<std::unique_ptr<OutputBase>> owned_outputs_;
+  std::vector<NetworkOutput*> network_outputs_;
+  std::vector<InputDispatcher*> channel_dispatchers_;  // per gate channel
+  std::vector<std::unique_ptr<InputDispatcher>> dispatchers_;
+  size_t opened_ = 0;  // operators_[size - opened_ ..] are open (opened tail first)
+
+  SourceOperator* source_ = nullptr;  // the head, when it is a source
+
+  std::mutex cancel_mu_;
+  bool instantiated_ = false;  // GUARDED_BY(cancel_mu_): operators_ is complete
+  bool cancelled_ = false;     // GUARDED_BY(cancel_mu_)
+
+  std::atomic<TaskOutcome> outcome_{TaskOutcome::kRunning};
+  std::exception_ptr failure_;  // written by run() before outcome_ leaves kRunning
+};
+
+}  // namespace eddy::runtime
