@@ -170,6 +170,11 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
     }
   }
 
+  // Writes each record's display form as a line of a text file at `path`; with parallelism > 1,
+  // `path` becomes a directory holding one file per subtask (1, 2, ...). Defined in
+  // eddy/connectors/file_sink.h, included by eddy/eddy.h.
+  DataStreamSink write_as_text(const std::string& path) const;
+
   // A sink of the connectors library (FileSink, ...): anything with add_to(stream).
   template <class Sink>
   DataStreamSink sink_to(const Sink& sink) const {

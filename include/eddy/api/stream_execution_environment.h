@@ -58,6 +58,15 @@ class StreamExecutionEnvironment {
   // Emits from..to (inclusive) as int64_t, split across parallel subtasks.
   DataStream<int64_t> from_sequence(int64_t from, int64_t to) const;
 
+  // Reads a text file line by line (one subtask; the file is read once). Defined by the
+  // connectors library, part of eddy::eddy.
+  DataStream<std::string> read_text_file(const std::string& path) const;
+  // Reads lines from a TCP server until it closes the connection or the job is cancelled; an
+  // unbounded, non-parallel source. max_retry: reconnect attempts after a lost connection
+  // (-1: forever). Defined by the connectors library.
+  DataStream<std::string> socket_text_stream(const std::string& host, int port,
+                                             char delimiter = '\n', int max_retry = 0) const;
+
   // F derives from SourceFunction<T>. A SourceFunction runs as one subtask unless it is marked
   // parallel by set_parallelism() on the returned stream.
   template <class F>
