@@ -34,16 +34,31 @@ class KeyedStream : public DataStream<T> {
   DataStream<T> max_by(int position) const { return aggregate(runtime::AggregationKind::kMaxBy, position); }
 
   // The same on a struct member: sum(&Order::amount).
-  template <class Field>
-  DataStream<T> sum(Field T::*member) const { return aggregate(runtime::AggregationKind::kSum, member); }
-  template <class Field>
-  DataStream<T> min(Field T::*member) const { return aggregate(runtime::AggregationKind::kMin, member); }
-  template <class Field>
-  DataStream<T> max(Field T::*member) const { return aggregate(runtime::AggregationKind::kMax, member); }
-  template <class Field>
-  DataStream<T> min_by(Field T::*member) const { return aggregate(runtime::AggregationKind::kMinBy, member); }
-  template <class Field>
-  DataStream<T> max_by(Field T::*member) const { return aggregate(runtime::AggregationKind::kMaxBy, member); }
+  template <class Member>
+    requires std::is_member_object_pointer_v<Member>
+  DataStream<T> sum(Member member) const {
+    return aggregate_member(runtime::AggregationKind::kSum, member);
+  }
+  template <class Member>
+    requires std::is_member_object_pointer_v<Member>
+  DataStream<T> min(Member member) const {
+    return aggregate_member(runtime::AggregationKind::kMin, member);
+  }
+  template <class Member>
+    requires std::is_member_object_pointer_v<Member>
+  DataStream<T> max(Member member) const {
+    return aggregate_member(runtime::AggregationKind::kMax, member);
+  }
+  template <class Member>
+    requires std::is_member_object_pointer_v<Member>
+  DataStream<T> min_by(Member member) const {
+    return aggregate_member(runtime::AggregationKind::kMinBy, member);
+  }
+  template <class Member>
+    requires std::is_member_object_pointer_v<Member>
+  DataStream<T> max_by(Member member) const {
+    return aggregate_member(runtime::AggregationKind::kMaxBy, member);
+  }
 
   // F derives from KeyedProcessFunction<K, T, Out>.
   template <class F>
@@ -76,9 +91,9 @@ class KeyedStream : public DataStream<T> {
   DataStream<T> aggregate(runtime::AggregationKind kind, int position) const {
     return reduce_named("Keyed Aggregation", runtime::field_reducer<T>(kind, position));
   }
-  template <class Field>
-  DataStream<T> aggregate(runtime::AggregationKind kind, Field T::*member) const {
-    return reduce_named("Keyed Aggregation", runtime::member_reducer<T, Field>(kind, member));
+  template <class Member>
+  DataStream<T> aggregate_member(runtime::AggregationKind kind, Member member) const {
+    return reduce_named("Keyed Aggregation", runtime::member_reducer<T>(kind, member));
   }
 
   KeySelector key_selector_;

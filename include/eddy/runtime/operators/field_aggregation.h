@@ -122,9 +122,10 @@ Reducer<T> field_reducer(AggregationKind kind, int position) {
   return r;
 }
 
-// The reduce function for aggregating member `Member` of a struct T.
-template <class T, class Field>
-auto member_reducer(AggregationKind kind, Field T::*member) {
+// The reduce function for aggregating a numeric member of a struct T (member: &T::field).
+template <class T, class Member>
+auto member_reducer(AggregationKind kind, Member member) {
+  using Field = std::remove_cvref_t<decltype(std::declval<const T&>().*member)>;
   static_assert(std::is_arithmetic_v<Field>, "aggregations need a numeric member");
   return [kind, member](const T& acc, const T& value) -> T {
     auto get = [member](auto& t) -> auto& { return t.*member; };
