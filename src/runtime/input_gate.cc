@@ -5,25 +5,25 @@
 namespace eddy::runtime {
 
 InputGate::InputGate(int credits_per_channel)
-    : credits_per_channel_(static_cast<size_t>(credits_per_channel)) {}
+    : credits_per_channel_(static_cast<size_t>(credits_per_channel)),
+      resume_below_(static_cast<size_t>(credits_per_channel) / 2) {}
 
 int InputGate::add_channel() {
-  channels_.emplace_back();
+  channels_.push_back(std::make_unique<Channel>());
   return static_cast<int>(channels_.size()) - 1;
 }
 
 void InputGate::push(int channel, Envelope&& envelope) {
   std::unique_lock lock(mu_);
-  auto& queue = channels_[channel];
-  if (queue.size() >= credits_per_channel_ && !cancelled_) {
-    ++waiting_senders_;
-    credit_available_.wait(lock,
-                           [&] { return queue.size() < credits_per_channel_ || cancelled_; });
-    --waiting_senders_;
+  Channel& c = *channels_[channel];
+  if (c.queue.size() >= credits_per_channel_ && !cancelled_) {
+    c.sender_waiting = true;
+    c.credit_returned.wait(lock, [&] { return c.queue.size() <= resume_below_ || cancelled_; });
+    c.sender_waiting = false;
   }
   if (cancelled_) throw TaskCancelled();
-  if (queue.empty()) available_.push_back(channel);
-  queue.push_back(std::move(envelope));
+  if (c.queue.empty()) available_.push_back(channel);
+  c.queue.push_back(std::move(envelope));
   if (available_.size() == 1) data_available_.notify_one();
 }
 
@@ -32,11 +32,11 @@ bool InputGate::take_locked(Envelope& envelope, int& channel) {
   if (available_.empty()) return false;
   channel = available_.front();
   available_.pop_front();
-  auto& queue = channels_[channel];
-  envelope = std::move(queue.front());
-  queue.pop_front();
-  if (!queue.empty()) available_.push_back(channel);
-  if (waiting_senders_ > 0) credit_available_.notify_all();
+  Channel& c = *channels_[channel];
+  envelope = std::move(c.queue.front());
+  c.queue.pop_front();
+  if (!c.queue.empty()) available_.push_back(channel);
+  if (c.sender_waiting && c.queue.size() <= resume_below_) c.credit_returned.notify_one();
   return true;
 }
 
@@ -55,7 +55,7 @@ void InputGate::cancel() {
   std::lock_guard lock(mu_);
   cancelled_ = true;
   data_available_.notify_all();
-  credit_available_.notify_all();
+  for (auto& c : channels_) c->credit_returned.notify_all();
 }
 
 }  // namespace eddy::runtime

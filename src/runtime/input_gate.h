@@ -1,11 +1,14 @@
 // InputGate: the receiving side of a subtask — one bounded queue per input channel (one channel
 // per upstream subtask and edge). A channel holds at most `credits` buffers: that quota is the
 // credit a sender needs, so a slow receiver blocks its senders instead of buffering without end.
+// A blocked sender is woken once half of its channel's credit is back, not after every buffer:
+// that halves the thread hand-offs of a saturated channel.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -35,15 +38,20 @@ class InputGate {
   void cancel();
 
  private:
+  struct Channel {
+    std::deque<Envelope> queue;              // GUARDED_BY(mu_)
+    bool sender_waiting = false;             // GUARDED_BY(mu_)
+    std::condition_variable credit_returned;
+  };
+
   bool take_locked(Envelope& envelope, int& channel);
 
   const size_t credits_per_channel_;
+  const size_t resume_below_;  // a waiting sender resumes once its queue is this short
   std::mutex mu_;
   std::condition_variable data_available_;
-  std::condition_variable credit_available_;
-  std::vector<std::deque<Envelope>> channels_;  // GUARDED_BY(mu_)
+  std::vector<std::unique_ptr<Channel>> channels_;  // GUARDED_BY(mu_)
   std::deque<int> available_;  // channels with data, each once, in arrival order. GUARDED_BY(mu_)
-  int waiting_senders_ = 0;    // GUARDED_BY(mu_)
   bool cancelled_ = false;     // GUARDED_BY(mu_)
 };
 
