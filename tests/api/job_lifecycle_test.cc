@@ -168,3 +168,25 @@ TEST(JobLifecycleTest, FailureInOpenNamesTheOperator) {
 
 }  // namespace
 }  // namespace eddy
+
+namespace eddy {
+namespace {
+
+TEST(JobLifecycleTest, FailureInASinkChainedToTheSourceNamesTheSink) {
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env.set_parallelism(1);
+  env.from_collection({1, 2})
+      .add_sink([](int) { throw std::runtime_error("disk full"); })
+      .name("archive");
+  try {
+    env.execute();
+    FAIL();
+  } catch (const JobExecutionException& e) {
+    EXPECT_NE(std::string(e.what()).find("Operator 'archive' (subtask 1/1) failed: disk full"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace eddy

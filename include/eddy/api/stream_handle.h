@@ -18,8 +18,8 @@ class StreamHandle {
 
   Derived& set_parallelism(int parallelism) {
     if (parallelism < 1) {
-      throw InvalidProgramException("the parallelism of '" + t_->name + "' must be at least 1, not " +
-                                    std::to_string(parallelism));
+      throw InvalidProgramException("the parallelism of '" + t_->name +
+                                    "' must be at least 1, not " + std::to_string(parallelism));
     }
     operator_transformation("set_parallelism").parallelism = parallelism;
     return self();
@@ -58,7 +58,10 @@ class StreamHandle {
 
   int get_id() const { return t_->id; }
   const std::string& get_name() const { return t_->name; }
-  int get_parallelism() const { return t_->parallelism > 0 ? t_->parallelism : env_->parallelism; }
+  int get_parallelism() const {
+    if (t_->parallelism_fixed_to_one) return 1;
+    return t_->parallelism > 0 ? t_->parallelism : env_->parallelism;
+  }
 
   const graph::TransformationPtr& transformation() const { return t_; }
   const std::shared_ptr<EnvironmentState>& environment_state() const { return env_; }

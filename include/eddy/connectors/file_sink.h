@@ -55,7 +55,7 @@ namespace connectors {
 // The sink behind write_as_text(): one file, or with parallelism > 1 a directory holding the
 // files 1, 2, ... (subtask index + 1). Existing files are overwritten.
 template <class T>
-class TextOutputOperator final : public runtime::OneInputOperator<T> {
+class TextOutputOperator final : public runtime::OneInputOperator<T, TextOutputOperator<T>> {
  public:
   explicit TextOutputOperator(std::string path) : path_(std::move(path)) {}
 
@@ -67,13 +67,11 @@ class TextOutputOperator final : public runtime::OneInputOperator<T> {
     }
     writer_ = std::make_unique<FileWriter>(std::move(file));
   }
-  void push(T&& record) override {
-    this->guarded([&] {
-      line_.clear();
-      format_value_to(line_, record);
-      line_ += '\n';
-      writer_->write(line_);
-    });
+  void process_element(T&& record) {
+    line_.clear();
+    format_value_to(line_, record);
+    line_ += '\n';
+    writer_->write(line_);
   }
   void finish() override { writer_->close(); }
   // Also after a failure: what was written so far is kept, as Flink does.
@@ -91,7 +89,8 @@ class TextOutputOperator final : public runtime::OneInputOperator<T> {
 // pending_ (closed, waiting for the end of input) or is part_ (open); none is committed before
 // finish().
 template <class T>
-class FileSinkWriterOperator final : public runtime::OneInputOperator<T> {
+class FileSinkWriterOperator final
+    : public runtime::OneInputOperator<T, FileSinkWriterOperator<T>> {
  public:
   FileSinkWriterOperator(std::string base_dir, Encoder<T> encoder, OutputFileConfig names,
                          DefaultRollingPolicy rolling)
@@ -104,17 +103,15 @@ class FileSinkWriterOperator final : public runtime::OneInputOperator<T> {
     subtask_ = ctx.get_index_of_this_subtask();
     make_directories(base_dir_);
   }
-  void push(T&& record) override {
-    this->guarded([&] {
-      encoded_.clear();
-      encoder_(static_cast<const T&>(record), encoded_);
-      if (part_ != nullptr && part_->size() > rolling_.max_part_size_bytes) roll();
-      if (part_ == nullptr) {
-        part_ = std::make_unique<FileWriter>(in_progress_path(next_part_));
-        ++next_part_;
-      }
-      part_->write(encoded_);
-    });
+  void process_element(T&& record) {
+    encoded_.clear();
+    encoder_(static_cast<const T&>(record), encoded_);
+    if (part_ != nullptr && part_->size() > rolling_.max_part_size_bytes) roll();
+    if (part_ == nullptr) {
+      part_ = std::make_unique<FileWriter>(in_progress_path(next_part_));
+      ++next_part_;
+    }
+    part_->write(encoded_);
   }
   // The whole input was written: publish every part.
   void finish() override {

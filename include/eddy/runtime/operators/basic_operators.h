@@ -9,12 +9,10 @@
 namespace eddy::runtime {
 
 template <class In, class Out, class F>
-class MapOperator final : public UdfOperator<In, F> {
+class MapOperator final : public UdfOperator<In, F, MapOperator<In, Out, F>> {
  public:
-  MapOperator(F fn, Output<Out>* out) : UdfOperator<In, F>(std::move(fn)), out_(out) {}
-  void push(In&& record) override {
-    this->guarded([&] { out_->push(Out(this->fn_(record))); });
-  }
+  MapOperator(F fn, Output<Out>* out) : MapOperator::UdfOperator(std::move(fn)), out_(out) {}
+  void process_element(In&& record) { out_->push(Out(this->fn_(record))); }
 
  private:
   Output<Out>* out_;
@@ -22,18 +20,16 @@ class MapOperator final : public UdfOperator<In, F> {
 
 // F is either f(const In&, Collector<Out>&) or f(const In&) -> a range of Out.
 template <class In, class Out, class F>
-class FlatMapOperator final : public UdfOperator<In, F> {
+class FlatMapOperator final : public UdfOperator<In, F, FlatMapOperator<In, Out, F>> {
  public:
   FlatMapOperator(F fn, Output<Out>* out)
-      : UdfOperator<In, F>(std::move(fn)), out_(out), collector_(out) {}
-  void push(In&& record) override {
-    this->guarded([&] {
-      if constexpr (std::is_invocable_v<F&, In&, Collector<Out>&>) {
-        this->fn_(record, collector_);
-      } else {
-        for (auto&& result : this->fn_(record)) out_->push(Out(std::move(result)));
-      }
-    });
+      : FlatMapOperator::UdfOperator(std::move(fn)), out_(out), collector_(out) {}
+  void process_element(In&& record) {
+    if constexpr (std::is_invocable_v<F&, In&, Collector<Out>&>) {
+      this->fn_(record, collector_);
+    } else {
+      for (auto&& result : this->fn_(record)) out_->push(Out(std::move(result)));
+    }
   }
 
  private:
@@ -42,13 +38,11 @@ class FlatMapOperator final : public UdfOperator<In, F> {
 };
 
 template <class T, class F>
-class FilterOperator final : public UdfOperator<T, F> {
+class FilterOperator final : public UdfOperator<T, F, FilterOperator<T, F>> {
  public:
-  FilterOperator(F fn, Output<T>* out) : UdfOperator<T, F>(std::move(fn)), out_(out) {}
-  void push(T&& record) override {
-    this->guarded([&] {
-      if (this->fn_(static_cast<const T&>(record))) out_->push(std::move(record));
-    });
+  FilterOperator(F fn, Output<T>* out) : FilterOperator::UdfOperator(std::move(fn)), out_(out) {}
+  void process_element(T&& record) {
+    if (this->fn_(static_cast<const T&>(record))) out_->push(std::move(record));
   }
 
  private:
@@ -56,16 +50,14 @@ class FilterOperator final : public UdfOperator<T, F> {
 };
 
 template <class In, class Out, class F>
-class ProcessOperator final : public UdfOperator<In, F> {
+class ProcessOperator final : public UdfOperator<In, F, ProcessOperator<In, Out, F>> {
  public:
   ProcessOperator(F fn, const OperatorOutputs& outputs)
-      : UdfOperator<In, F>(std::move(fn)),
+      : ProcessOperator::UdfOperator(std::move(fn)),
         side_(outputs.side),
         collector_(outputs.main_as<Out>()),
         ctx_(&side_) {}
-  void push(In&& record) override {
-    this->guarded([&] { this->fn_.process_element(record, ctx_, collector_); });
-  }
+  void process_element(In&& record) { this->fn_.process_element(record, ctx_, collector_); }
 
  private:
   std::map<std::string, OutputBase*> side_;

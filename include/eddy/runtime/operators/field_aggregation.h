@@ -19,11 +19,16 @@ enum class AggregationKind { kSum, kMin, kMax, kMinBy, kMaxBy };
 
 inline const char* aggregation_name(AggregationKind kind) {
   switch (kind) {
-    case AggregationKind::kSum: return "sum";
-    case AggregationKind::kMin: return "min";
-    case AggregationKind::kMax: return "max";
-    case AggregationKind::kMinBy: return "min_by";
-    case AggregationKind::kMaxBy: return "max_by";
+    case AggregationKind::kSum:
+      return "sum";
+    case AggregationKind::kMin:
+      return "min";
+    case AggregationKind::kMax:
+      return "max";
+    case AggregationKind::kMinBy:
+      return "min_by";
+    case AggregationKind::kMaxBy:
+      return "max_by";
   }
   return "?";
 }
@@ -64,7 +69,8 @@ constexpr Reducer<T> tuple_reducer() {
   using Field = std::remove_cvref_t<std::tuple_element_t<I, T>>;
   if constexpr (std::is_arithmetic_v<Field> && !std::is_same_v<Field, bool>) {
     return [](const T& acc, const T& value) {
-      return aggregate<T, Kind>(acc, value, [](auto& t) -> auto& { return std::get<I>(t); });
+      return aggregate<T, Kind>(
+          acc, value, [](auto& t) -> auto& { return std::get<I>(t); });
     };
   } else {
     return nullptr;  // not numeric: rejected when the job is built
@@ -81,7 +87,8 @@ Reducer<T> reducer_for_position(int position) {
   if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
     if (position == 0) {
       return [](const T& acc, const T& value) {
-        return aggregate<T, Kind>(acc, value, [](auto& v) -> auto& { return v; });
+        return aggregate<T, Kind>(
+            acc, value, [](auto& v) -> auto& { return v; });
       };
     }
     return nullptr;
@@ -98,11 +105,16 @@ Reducer<T> reducer_for_position(int position) {
 template <class T>
 Reducer<T> reducer_for(AggregationKind kind, int position) {
   switch (kind) {
-    case AggregationKind::kSum: return reducer_for_position<T, AggregationKind::kSum>(position);
-    case AggregationKind::kMin: return reducer_for_position<T, AggregationKind::kMin>(position);
-    case AggregationKind::kMax: return reducer_for_position<T, AggregationKind::kMax>(position);
-    case AggregationKind::kMinBy: return reducer_for_position<T, AggregationKind::kMinBy>(position);
-    case AggregationKind::kMaxBy: return reducer_for_position<T, AggregationKind::kMaxBy>(position);
+    case AggregationKind::kSum:
+      return reducer_for_position<T, AggregationKind::kSum>(position);
+    case AggregationKind::kMin:
+      return reducer_for_position<T, AggregationKind::kMin>(position);
+    case AggregationKind::kMax:
+      return reducer_for_position<T, AggregationKind::kMax>(position);
+    case AggregationKind::kMinBy:
+      return reducer_for_position<T, AggregationKind::kMinBy>(position);
+    case AggregationKind::kMaxBy:
+      return reducer_for_position<T, AggregationKind::kMaxBy>(position);
   }
   return nullptr;
 }
@@ -128,14 +140,21 @@ auto member_reducer(AggregationKind kind, Member member) {
   using Field = std::remove_cvref_t<decltype(std::declval<const T&>().*member)>;
   static_assert(std::is_arithmetic_v<Field>, "aggregations need a numeric member");
   return [kind, member](const T& acc, const T& value) -> T {
-    auto get = [member](auto& t) -> auto& { return t.*member; };
+    auto get = [member](auto& t) -> auto& {
+      return t.*member;
+    };
     using field_aggregation_detail::aggregate;
     switch (kind) {
-      case AggregationKind::kSum: return aggregate<T, AggregationKind::kSum>(acc, value, get);
-      case AggregationKind::kMin: return aggregate<T, AggregationKind::kMin>(acc, value, get);
-      case AggregationKind::kMax: return aggregate<T, AggregationKind::kMax>(acc, value, get);
-      case AggregationKind::kMinBy: return aggregate<T, AggregationKind::kMinBy>(acc, value, get);
-      case AggregationKind::kMaxBy: return aggregate<T, AggregationKind::kMaxBy>(acc, value, get);
+      case AggregationKind::kSum:
+        return aggregate<T, AggregationKind::kSum>(acc, value, get);
+      case AggregationKind::kMin:
+        return aggregate<T, AggregationKind::kMin>(acc, value, get);
+      case AggregationKind::kMax:
+        return aggregate<T, AggregationKind::kMax>(acc, value, get);
+      case AggregationKind::kMinBy:
+        return aggregate<T, AggregationKind::kMinBy>(acc, value, get);
+      case AggregationKind::kMaxBy:
+        return aggregate<T, AggregationKind::kMaxBy>(acc, value, get);
     }
     return acc;
   };

@@ -12,22 +12,23 @@ namespace eddy::runtime {
 
 // Rolling reduce: emits the new aggregate of the record's key after every record.
 template <class T, class K, class KeySelector, class F>
-class KeyedReduceOperator final : public UdfOperator<T, F> {
+class KeyedReduceOperator final
+    : public UdfOperator<T, F, KeyedReduceOperator<T, K, KeySelector, F>> {
  public:
   KeyedReduceOperator(F fn, KeySelector key_selector, Output<T>* out)
-      : UdfOperator<T, F>(std::move(fn)), key_selector_(std::move(key_selector)), out_(out) {}
+      : KeyedReduceOperator::UdfOperator(std::move(fn)),
+        key_selector_(std::move(key_selector)),
+        out_(out) {}
 
-  void push(T&& record) override {
-    this->guarded([&] {
-      K key = key_selector_(static_cast<const T&>(record));
-      auto it = values_.find(key);
-      if (it == values_.end()) {
-        it = values_.emplace(std::move(key), std::move(record)).first;
-      } else {
-        it->second = this->fn_(static_cast<const T&>(it->second), static_cast<const T&>(record));
-      }
-      out_->collect(static_cast<const T&>(it->second));
-    });
+  void process_element(T&& record) {
+    K key = key_selector_(static_cast<const T&>(record));
+    auto it = values_.find(key);
+    if (it == values_.end()) {
+      it = values_.emplace(std::move(key), std::move(record)).first;
+    } else {
+      it->second = this->fn_(static_cast<const T&>(it->second), static_cast<const T&>(record));
+    }
+    out_->collect(static_cast<const T&>(it->second));
   }
 
  private:
@@ -37,21 +38,20 @@ class KeyedReduceOperator final : public UdfOperator<T, F> {
 };
 
 template <class K, class In, class Out, class KeySelector, class F>
-class KeyedProcessOperator final : public UdfOperator<In, F> {
+class KeyedProcessOperator final
+    : public UdfOperator<In, F, KeyedProcessOperator<K, In, Out, KeySelector, F>> {
  public:
   KeyedProcessOperator(F fn, KeySelector key_selector, const OperatorOutputs& outputs)
-      : UdfOperator<In, F>(std::move(fn)),
+      : KeyedProcessOperator::UdfOperator(std::move(fn)),
         key_selector_(std::move(key_selector)),
         side_(outputs.side),
         collector_(outputs.main_as<Out>()),
         ctx_(&side_, nullptr) {}
 
-  void push(In&& record) override {
-    this->guarded([&] {
-      K key = key_selector_(static_cast<const In&>(record));
-      ctx_.set_current_key(&key);
-      this->fn_.process_element(record, ctx_, collector_);
-    });
+  void process_element(In&& record) {
+    K key = key_selector_(static_cast<const In&>(record));
+    ctx_.set_current_key(&key);
+    this->fn_.process_element(record, ctx_, collector_);
   }
 
  private:

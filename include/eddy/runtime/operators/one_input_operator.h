@@ -1,5 +1,6 @@
 // The base of operators with one input: the operator is itself the Output its predecessor in the
-// chain (or the network dispatcher) pushes into.
+// chain (or the network dispatcher) pushes into. Derived (CRTP) implements
+// `void process_element(In&& record)`.
 #pragma once
 
 #include <utility>
@@ -10,15 +11,20 @@
 
 namespace eddy::runtime {
 
-template <class In>
+template <class In, class Derived>
 class OneInputOperator : public StreamOperator, public Output<In> {
  public:
   OutputBase* input(int) override { return this; }
+  // Every record reaches Derived::process_element here, so a failure in any operator is reported
+  // as that operator's; the dispatch is static, so this costs no second virtual call.
+  void push(In&& record) final {
+    this->guarded([&] { static_cast<Derived*>(this)->process_element(std::move(record)); });
+  }
 };
 
 // Holds a user function and forwards the rich-function life cycle to it.
-template <class In, class F>
-class UdfOperator : public OneInputOperator<In> {
+template <class In, class F, class Derived>
+class UdfOperator : public OneInputOperator<In, Derived> {
  public:
   explicit UdfOperator(F fn) : fn_(std::move(fn)) {}
   void open(RuntimeContext& ctx) override { function_detail::open_if_rich(fn_, ctx); }

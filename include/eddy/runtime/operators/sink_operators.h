@@ -13,12 +13,10 @@
 namespace eddy::runtime {
 
 template <class T, class F>
-class SinkFunctionOperator final : public UdfOperator<T, F> {
+class SinkFunctionOperator final : public UdfOperator<T, F, SinkFunctionOperator<T, F>> {
  public:
-  explicit SinkFunctionOperator(F fn) : UdfOperator<T, F>(std::move(fn)) {}
-  void push(T&& record) override {
-    this->guarded([&] { this->fn_.invoke(record, context_); });
-  }
+  explicit SinkFunctionOperator(F fn) : SinkFunctionOperator::UdfOperator(std::move(fn)) {}
+  void process_element(T&& record) { this->fn_.invoke(record, context_); }
 
  private:
   typename SinkFunction<T>::Context context_;
@@ -26,12 +24,10 @@ class SinkFunctionOperator final : public UdfOperator<T, F> {
 
 // Calls a plain callable once per record.
 template <class T, class F>
-class CallbackSinkOperator final : public UdfOperator<T, F> {
+class CallbackSinkOperator final : public UdfOperator<T, F, CallbackSinkOperator<T, F>> {
  public:
-  explicit CallbackSinkOperator(F fn) : UdfOperator<T, F>(std::move(fn)) {}
-  void push(T&& record) override {
-    this->guarded([&] { this->fn_(static_cast<const T&>(record)); });
-  }
+  explicit CallbackSinkOperator(F fn) : CallbackSinkOperator::UdfOperator(std::move(fn)) {}
+  void process_element(T&& record) { this->fn_(static_cast<const T&>(record)); }
 };
 
 // Writes one line per record to stdout (or stderr). As in Flink, the line is prefixed with
@@ -39,7 +35,7 @@ class CallbackSinkOperator final : public UdfOperator<T, F> {
 // "identifier> " otherwise. Each line is written and flushed with one call, so lines of parallel
 // subtasks interleave but never mix, and appear while the job runs.
 template <class T>
-class PrintSinkOperator final : public OneInputOperator<T> {
+class PrintSinkOperator final : public OneInputOperator<T, PrintSinkOperator<T>> {
  public:
   PrintSinkOperator(std::string identifier, bool to_stderr)
       : identifier_(std::move(identifier)), stream_(to_stderr ? stderr : stdout) {}
@@ -54,7 +50,7 @@ class PrintSinkOperator final : public OneInputOperator<T> {
     }
   }
 
-  void push(T&& record) override {
+  void process_element(T&& record) {
     line_.assign(prefix_);
     format_value_to(line_, record);
     line_ += '\n';
@@ -73,11 +69,11 @@ class PrintSinkOperator final : public OneInputOperator<T> {
 
 // Hands records to the client that called execute_and_collect(); blocks while it lags behind.
 template <class T>
-class CollectSinkOperator final : public OneInputOperator<T> {
+class CollectSinkOperator final : public OneInputOperator<T, CollectSinkOperator<T>> {
  public:
   explicit CollectSinkOperator(std::shared_ptr<CollectChannel<T>> channel)
       : channel_(std::move(channel)) {}
-  void push(T&& record) override { channel_->put(std::move(record)); }
+  void process_element(T&& record) { channel_->put(std::move(record)); }
   void cancel() override { channel_->close(); }
 
  private:
