@@ -7,13 +7,20 @@ namespace eddy {
 
 const char* to_string(JobStatus status) {
   switch (status) {
-    case JobStatus::kCreated: return "CREATED";
-    case JobStatus::kRunning: return "RUNNING";
-    case JobStatus::kFailing: return "FAILING";
-    case JobStatus::kFailed: return "FAILED";
-    case JobStatus::kCancelling: return "CANCELLING";
-    case JobStatus::kCanceled: return "CANCELED";
-    case JobStatus::kFinished: return "FINISHED";
+    case JobStatus::kCreated:
+      return "CREATED";
+    case JobStatus::kRunning:
+      return "RUNNING";
+    case JobStatus::kFailing:
+      return "FAILING";
+    case JobStatus::kFailed:
+      return "FAILED";
+    case JobStatus::kCancelling:
+      return "CANCELLING";
+    case JobStatus::kCanceled:
+      return "CANCELED";
+    case JobStatus::kFinished:
+      return "FINISHED";
   }
   return "UNKNOWN";
 }
@@ -28,11 +35,21 @@ int64_t JobExecutionResult::get_accumulator_result(const std::string& name) cons
 
 JobClient::JobClient(std::shared_ptr<cluster::JobMaster> master) : master_(std::move(master)) {}
 
-const std::string& JobClient::get_job_id() const { return master_->job().job_id; }
-const std::string& JobClient::get_job_name() const { return master_->job().job_name; }
-JobStatus JobClient::get_job_status() const { return master_->status(); }
-void JobClient::cancel() { master_->cancel(); }
-JobExecutionResult JobClient::get_job_execution_result() { return master_->wait(); }
+const std::string& JobClient::get_job_id() const {
+  return master_->job().job_id;
+}
+const std::string& JobClient::get_job_name() const {
+  return master_->job().job_name;
+}
+JobStatus JobClient::get_job_status() const {
+  return master_->status();
+}
+void JobClient::cancel() {
+  master_->cancel();
+}
+JobExecutionResult JobClient::get_job_execution_result() {
+  return master_->wait();
+}
 
 void JobClient::add_completion_listener(
     std::function<void(JobStatus, std::exception_ptr)> listener) {

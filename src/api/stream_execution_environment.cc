@@ -9,7 +9,8 @@
 namespace eddy {
 namespace {
 
-graph::StreamGraph build_stream_graph(api_detail::EnvironmentState& env, const std::string& job_name) {
+graph::StreamGraph build_stream_graph(api_detail::EnvironmentState& env,
+                                      const std::string& job_name) {
   if (env.transformations.empty()) {
     throw InvalidProgramException(
         "No operators defined in streaming topology. Cannot execute. (Add a sink such as print(), "

@@ -43,7 +43,8 @@ int run_demo(const DemoOptions& options) {
       "User Behavior Generator");
 
   events
-      .map([](const UserBehavior& e) { return std::make_tuple(e.category, e.behavior, int64_t{1}); })
+      .map(
+          [](const UserBehavior& e) { return std::make_tuple(e.category, e.behavior, int64_t{1}); })
       .name("To (category, behavior, 1)")
       .key_by([](const auto& t) { return std::make_pair(std::get<0>(t), std::get<1>(t)); })
       .sum(2)

@@ -12,8 +12,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
 
   auto* demo = app.add_subcommand(
-      "demo", "Run the demo job on the embedded mini-cluster: user-behaviour events counted per "
-              "category and behavior.");
+      "demo",
+      "Run the demo job on the embedded mini-cluster: user-behaviour events counted per "
+      "category and behavior.");
   eddy::cli::DemoOptions demo_options;
   demo->add_option("--seconds", demo_options.seconds, "How long the generator runs")
       ->check(CLI::PositiveNumber);

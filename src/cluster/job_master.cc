@@ -60,7 +60,8 @@ void JobMaster::start() {
     status_ = JobStatus::kRunning;
     remaining_tasks_ = tasks_.size();
   }
-  if (job_.stream_graph.config.buffer_timeout_ms > 0) flusher_ = std::thread([this] { run_flusher(); });
+  if (job_.stream_graph.config.buffer_timeout_ms > 0)
+    flusher_ = std::thread([this] { run_flusher(); });
   for (size_t i = 0; i < tasks_.size(); ++i) {
     threads_.emplace_back([this, i] {
       tasks_[i]->run();
@@ -135,9 +136,8 @@ void JobMaster::on_task_done(size_t task_index) {
                                 .count();
     if (failure_) {
       status_ = JobStatus::kFailed;
-      error = std::make_exception_ptr(JobExecutionException(
-          fmt::format("Job '{}' ({}) failed: {}", job_.job_name, job_.job_id,
-                      failure_message(failure_))));
+      error = std::make_exception_ptr(JobExecutionException(fmt::format(
+          "Job '{}' ({}) failed: {}", job_.job_name, job_.job_id, failure_message(failure_))));
     } else if (status_ == JobStatus::kCancelling) {
       status_ = JobStatus::kCanceled;
       error = std::make_exception_ptr(JobExecutionException(

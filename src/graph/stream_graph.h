@@ -17,7 +17,7 @@ struct StreamEdge {
   int target_id = 0;
   int type_number = 1;  // which input of the target: 1, or 2 for a two-input operator's second
   runtime::PartitionerSpec partitioner;
-  std::string side_output_tag;  // empty: the source's main output
+  std::string side_output_tag;                       // empty: the source's main output
   std::shared_ptr<const runtime::TypeOpsBase> type;  // of the records on this edge
 };
 

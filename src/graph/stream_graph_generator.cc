@@ -22,9 +22,12 @@ struct Endpoint {
 
 const char* pact_of(TransformationKind kind) {
   switch (kind) {
-    case TransformationKind::kSource: return "Data Source";
-    case TransformationKind::kSink: return "Data Sink";
-    default: return "Operator";
+    case TransformationKind::kSource:
+      return "Data Source";
+    case TransformationKind::kSink:
+      return "Data Sink";
+    default:
+      return "Operator";
   }
 }
 
@@ -42,8 +45,8 @@ class Generator {
   const std::vector<Endpoint>& transform(const TransformationPtr& t) {
     if (auto it = done_.find(t->id); it != done_.end()) return it->second;
     if (in_progress_.count(t->id)) {
-      throw InvalidProgramException(
-          fmt::format("the job graph has a cycle through transformation {} ('{}')", t->id, t->name));
+      throw InvalidProgramException(fmt::format(
+          "the job graph has a cycle through transformation {} ('{}')", t->id, t->name));
     }
     in_progress_.insert(t->id);
     std::vector<Endpoint> result;
@@ -113,8 +116,9 @@ class Generator {
     int p = t.parallelism > 0 ? t.parallelism : graph_.config.default_parallelism;
     if (t.parallelism_fixed_to_one) {
       if (t.parallelism > 1) {
-        throw InvalidProgramException(fmt::format(
-            "the parallelism of non parallel operator '{}' must be 1, not {}", t.name, t.parallelism));
+        throw InvalidProgramException(
+            fmt::format("the parallelism of non parallel operator '{}' must be 1, not {}", t.name,
+                        t.parallelism));
       }
       p = 1;
     }
@@ -126,13 +130,14 @@ class Generator {
   }
 
   int resolve_max_parallelism(const Transformation& t, int parallelism) const {
-    int max_p = t.max_parallelism > 0                        ? t.max_parallelism
-                : graph_.config.default_max_parallelism > 0 ? graph_.config.default_max_parallelism
-                                                             : compute_default_max_parallelism(parallelism);
+    int max_p = t.max_parallelism > 0 ? t.max_parallelism
+                : graph_.config.default_max_parallelism > 0
+                    ? graph_.config.default_max_parallelism
+                    : compute_default_max_parallelism(parallelism);
     if (max_p > kUpperBoundMaxParallelism) {
-      throw InvalidProgramException(fmt::format(
-          "the max parallelism ({}) of operator '{}' is above the upper bound {}", max_p, t.name,
-          kUpperBoundMaxParallelism));
+      throw InvalidProgramException(
+          fmt::format("the max parallelism ({}) of operator '{}' is above the upper bound {}",
+                      max_p, t.name, kUpperBoundMaxParallelism));
     }
     if (parallelism > max_p) {
       throw InvalidProgramException(fmt::format(

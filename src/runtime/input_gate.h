@@ -39,8 +39,8 @@ class InputGate {
 
  private:
   struct Channel {
-    std::deque<Envelope> queue;              // GUARDED_BY(mu_)
-    bool sender_waiting = false;             // GUARDED_BY(mu_)
+    std::deque<Envelope> queue;   // GUARDED_BY(mu_)
+    bool sender_waiting = false;  // GUARDED_BY(mu_)
     std::condition_variable credit_returned;
   };
 

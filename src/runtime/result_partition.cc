@@ -10,7 +10,8 @@ void ResultPartition::send(int target, Envelope&& envelope) {
 }
 
 void ResultPartition::send_end_of_partition() {
-  for (const Target& t : targets_) t.gate->push(t.channel, Envelope{EnvelopeKind::kEndOfPartition, {}});
+  for (const Target& t : targets_)
+    t.gate->push(t.channel, Envelope{EnvelopeKind::kEndOfPartition, {}});
 }
 
 }  // namespace eddy::runtime

@@ -190,9 +190,12 @@ void Task::close_chain() noexcept {
     try {
       operators_[i]->close();
     } catch (const std::exception& e) {
-      if (!failure_) failure_ = std::make_exception_ptr(OperatorFailure(operators_[i]->description(), e.what()));
+      if (!failure_)
+        failure_ = std::make_exception_ptr(OperatorFailure(operators_[i]->description(), e.what()));
     } catch (...) {
-      if (!failure_) failure_ = std::make_exception_ptr(OperatorFailure(operators_[i]->description(), "unknown exception in close()"));
+      if (!failure_)
+        failure_ = std::make_exception_ptr(
+            OperatorFailure(operators_[i]->description(), "unknown exception in close()"));
     }
   }
   opened_ = 0;

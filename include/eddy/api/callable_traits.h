@@ -42,10 +42,10 @@ struct flat_map_output {
   using type = std::remove_cvref_t<decltype(*std::begin(std::declval<range&>()))>;
 };
 template <class F, class In>
-struct flat_map_output<F, In,
-                       std::enable_if_t<std::tuple_size_v<typename callable_traits<F>::args> == 2>> {
-  using type = typename collector_element<std::remove_cvref_t<
-      std::tuple_element_t<1, typename callable_traits<F>::args>>>::type;
+struct flat_map_output<
+    F, In, std::enable_if_t<std::tuple_size_v<typename callable_traits<F>::args> == 2>> {
+  using type = typename collector_element<
+      std::remove_cvref_t<std::tuple_element_t<1, typename callable_traits<F>::args>>>::type;
 };
 
 }  // namespace eddy::api_detail

@@ -13,8 +13,8 @@ class ConnectedStreams {
   using Kind = graph::TransformationKind;
 
  public:
-  ConnectedStreams(std::shared_ptr<api_detail::EnvironmentState> env, graph::TransformationPtr first,
-                   graph::TransformationPtr second)
+  ConnectedStreams(std::shared_ptr<api_detail::EnvironmentState> env,
+                   graph::TransformationPtr first, graph::TransformationPtr second)
       : env_(std::move(env)), first_(std::move(first)), second_(std::move(second)) {}
 
   // F derives from CoMapFunction<T1, T2, Out>.
@@ -58,8 +58,9 @@ class ConnectedStreams {
  protected:
   template <class Out, class Make>
   DataStream<Out> two_input(std::string name, Make make, bool keyed = false) const {
-    auto t = env_->make(Kind::kTwoInput, std::move(name), {first_, second_}, runtime::type_ops_of<Out>(),
-                        runtime::make_operator_factory(std::move(make)));
+    auto t =
+        env_->make(Kind::kTwoInput, std::move(name), {first_, second_}, runtime::type_ops_of<Out>(),
+                   runtime::make_operator_factory(std::move(make)));
     t->keyed = keyed;
     return DataStream<Out>(env_, std::move(t));
   }
@@ -92,8 +93,9 @@ class KeyedConnectedStreams : public ConnectedStreams<T1, T2> {
     return this->template two_input<Out>(
         "Co-Keyed-Process",
         [fn, k1, k2](const runtime::OperatorOutputs& o) {
-          return std::make_unique<runtime::KeyedCoProcessOperator<K, T1, T2, Out, decltype(k1),
-                                                                  decltype(k2), F>>(fn, k1, k2, o);
+          return std::make_unique<
+              runtime::KeyedCoProcessOperator<K, T1, T2, Out, decltype(k1), decltype(k2), F>>(
+              fn, k1, k2, o);
         },
         true);
   }

@@ -126,12 +126,22 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
 
   // ---- partitioning ----
 
-  DataStream<T> shuffle() const { return partitioned_stream({runtime::PartitionKind::kShuffle, {}}); }
-  DataStream<T> rebalance() const { return partitioned_stream({runtime::PartitionKind::kRebalance, {}}); }
-  DataStream<T> rescale() const { return partitioned_stream({runtime::PartitionKind::kRescale, {}}); }
-  DataStream<T> broadcast() const { return partitioned_stream({runtime::PartitionKind::kBroadcast, {}}); }
+  DataStream<T> shuffle() const {
+    return partitioned_stream({runtime::PartitionKind::kShuffle, {}});
+  }
+  DataStream<T> rebalance() const {
+    return partitioned_stream({runtime::PartitionKind::kRebalance, {}});
+  }
+  DataStream<T> rescale() const {
+    return partitioned_stream({runtime::PartitionKind::kRescale, {}});
+  }
+  DataStream<T> broadcast() const {
+    return partitioned_stream({runtime::PartitionKind::kBroadcast, {}});
+  }
   DataStream<T> global() const { return partitioned_stream({runtime::PartitionKind::kGlobal, {}}); }
-  DataStream<T> forward() const { return partitioned_stream({runtime::PartitionKind::kForward, {}}); }
+  DataStream<T> forward() const {
+    return partitioned_stream({runtime::PartitionKind::kForward, {}});
+  }
 
   // partitioner(const Key&, int num_partitions) -> int, with Key = key_selector(const T&).
   template <class P, class KS>
@@ -139,10 +149,11 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
     runtime::PartitionerSpec spec;
     spec.kind = runtime::PartitionKind::kCustom;
     spec.selector_factory = std::make_shared<runtime::LambdaSelectorFactory<
-        std::function<std::unique_ptr<runtime::ChannelSelectorBase>()>>>([partitioner, key_selector] {
-      return std::unique_ptr<runtime::ChannelSelectorBase>(
-          new runtime::CustomSelector<T, P, KS>(partitioner, key_selector));
-    });
+        std::function<std::unique_ptr<runtime::ChannelSelectorBase>()>>>(
+        [partitioner, key_selector] {
+          return std::unique_ptr<runtime::ChannelSelectorBase>(
+              new runtime::CustomSelector<T, P, KS>(partitioner, key_selector));
+        });
     return partitioned_stream(std::move(spec));
   }
 
@@ -184,9 +195,10 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
   // Runs the job up to this stream (plus every other pending sink) and returns its records.
   CollectIterator<T> execute_and_collect(const std::string& job_name = "DataStream Collect") const {
     auto channel = std::make_shared<runtime::CollectChannel<T>>();
-    DataStreamSink collect = sink("Sink: Collect Stream Sink", [channel](const runtime::OperatorOutputs&) {
-      return std::make_unique<runtime::CollectSinkOperator<T>>(channel);
-    });
+    DataStreamSink collect =
+        sink("Sink: Collect Stream Sink", [channel](const runtime::OperatorOutputs&) {
+          return std::make_unique<runtime::CollectSinkOperator<T>>(channel);
+        });
     collect.set_parallelism(1);
     JobClient client = api_detail::execute_async(this->env_, job_name);
     client.add_completion_listener(
@@ -205,8 +217,9 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
 
   template <class Out, class Make>
   DataStream<Out> one_input(std::string name, Make make, bool keyed = false) const {
-    auto t = this->env_->make(Kind::kOneInput, std::move(name), {this->t_}, runtime::type_ops_of<Out>(),
-                              runtime::make_operator_factory(std::move(make)));
+    auto t =
+        this->env_->make(Kind::kOneInput, std::move(name), {this->t_}, runtime::type_ops_of<Out>(),
+                         runtime::make_operator_factory(std::move(make)));
     t->keyed = keyed;
     return DataStream<Out>(this->env_, std::move(t));
   }
@@ -240,5 +253,5 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
 
 }  // namespace eddy
 
-#include "eddy/api/keyed_stream.h"
 #include "eddy/api/connected_streams.h"
+#include "eddy/api/keyed_stream.h"

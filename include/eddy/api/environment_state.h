@@ -32,8 +32,8 @@ struct EnvironmentState {
     t->output_type = std::move(output_type);
     t->factory = std::move(factory);
     if (kind == graph::TransformationKind::kSource) t->slot_sharing_group = "default";
-    if (kind == graph::TransformationKind::kOneInput || kind == graph::TransformationKind::kTwoInput ||
-        kind == graph::TransformationKind::kSink) {
+    if (kind == graph::TransformationKind::kOneInput ||
+        kind == graph::TransformationKind::kTwoInput || kind == graph::TransformationKind::kSink) {
       transformations.push_back(t);
     }
     return t;

@@ -36,7 +36,9 @@ class JobExecutionResult {
   int64_t get_net_runtime() const { return net_runtime_ms_; }
   // The sum of a LongCounter accumulator over all subtasks; throws if no operator created it.
   int64_t get_accumulator_result(const std::string& name) const;
-  const std::map<std::string, int64_t>& get_all_accumulator_results() const { return accumulators_; }
+  const std::map<std::string, int64_t>& get_all_accumulator_results() const {
+    return accumulators_;
+  }
 
  private:
   std::string job_id_;

@@ -27,38 +27,38 @@ class KeyedStream : public DataStream<T> {
   }
 
   // Rolling aggregations on a field: a tuple/pair position, or 0 for a plain number.
-  DataStream<T> sum(int position) const { return aggregate(runtime::AggregationKind::kSum, position); }
-  DataStream<T> min(int position) const { return aggregate(runtime::AggregationKind::kMin, position); }
-  DataStream<T> max(int position) const { return aggregate(runtime::AggregationKind::kMax, position); }
-  DataStream<T> min_by(int position) const { return aggregate(runtime::AggregationKind::kMinBy, position); }
-  DataStream<T> max_by(int position) const { return aggregate(runtime::AggregationKind::kMaxBy, position); }
+  DataStream<T> sum(int position) const {
+    return aggregate(runtime::AggregationKind::kSum, position);
+  }
+  DataStream<T> min(int position) const {
+    return aggregate(runtime::AggregationKind::kMin, position);
+  }
+  DataStream<T> max(int position) const {
+    return aggregate(runtime::AggregationKind::kMax, position);
+  }
+  DataStream<T> min_by(int position) const {
+    return aggregate(runtime::AggregationKind::kMinBy, position);
+  }
+  DataStream<T> max_by(int position) const {
+    return aggregate(runtime::AggregationKind::kMaxBy, position);
+  }
 
   // The same on a struct member: sum(&Order::amount).
   template <class Member>
-    requires std::is_member_object_pointer_v<Member>
-  DataStream<T> sum(Member member) const {
-    return aggregate_member(runtime::AggregationKind::kSum, member);
-  }
+  requires std::is_member_object_pointer_v<Member> DataStream<T> sum(Member member)
+  const { return aggregate_member(runtime::AggregationKind::kSum, member); }
   template <class Member>
-    requires std::is_member_object_pointer_v<Member>
-  DataStream<T> min(Member member) const {
-    return aggregate_member(runtime::AggregationKind::kMin, member);
-  }
+  requires std::is_member_object_pointer_v<Member> DataStream<T> min(Member member)
+  const { return aggregate_member(runtime::AggregationKind::kMin, member); }
   template <class Member>
-    requires std::is_member_object_pointer_v<Member>
-  DataStream<T> max(Member member) const {
-    return aggregate_member(runtime::AggregationKind::kMax, member);
-  }
+  requires std::is_member_object_pointer_v<Member> DataStream<T> max(Member member)
+  const { return aggregate_member(runtime::AggregationKind::kMax, member); }
   template <class Member>
-    requires std::is_member_object_pointer_v<Member>
-  DataStream<T> min_by(Member member) const {
-    return aggregate_member(runtime::AggregationKind::kMinBy, member);
-  }
+  requires std::is_member_object_pointer_v<Member> DataStream<T> min_by(Member member)
+  const { return aggregate_member(runtime::AggregationKind::kMinBy, member); }
   template <class Member>
-    requires std::is_member_object_pointer_v<Member>
-  DataStream<T> max_by(Member member) const {
-    return aggregate_member(runtime::AggregationKind::kMaxBy, member);
-  }
+  requires std::is_member_object_pointer_v<Member> DataStream<T> max_by(Member member)
+  const { return aggregate_member(runtime::AggregationKind::kMaxBy, member); }
 
   // F derives from KeyedProcessFunction<K, T, Out>.
   template <class F>
@@ -70,7 +70,8 @@ class KeyedStream : public DataStream<T> {
     return this->template one_input<Out>(
         "KeyedProcess",
         [fn, ks](const runtime::OperatorOutputs& o) {
-          return std::make_unique<runtime::KeyedProcessOperator<K, T, Out, KeySelector, F>>(fn, ks, o);
+          return std::make_unique<runtime::KeyedProcessOperator<K, T, Out, KeySelector, F>>(fn, ks,
+                                                                                            o);
         },
         true);
   }
@@ -82,8 +83,8 @@ class KeyedStream : public DataStream<T> {
     return this->template one_input<T>(
         name,
         [fn, ks](const runtime::OperatorOutputs& o) {
-          return std::make_unique<runtime::KeyedReduceOperator<T, K, KeySelector, F>>(fn, ks,
-                                                                                       o.main_as<T>());
+          return std::make_unique<runtime::KeyedReduceOperator<T, K, KeySelector, F>>(
+              fn, ks, o.main_as<T>());
         },
         true);
   }

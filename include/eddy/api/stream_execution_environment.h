@@ -41,9 +41,10 @@ class StreamExecutionEnvironment {
   template <class T>
   DataStream<T> from_collection(std::vector<T> elements) const {
     auto shared = std::make_shared<const std::vector<T>>(std::move(elements));
-    return non_parallel_source<T>("Source: Collection Source", [shared](const runtime::OperatorOutputs& o) {
-      return std::make_unique<runtime::CollectionSourceOperator<T>>(shared, o.main_as<T>());
-    });
+    return non_parallel_source<T>(
+        "Source: Collection Source", [shared](const runtime::OperatorOutputs& o) {
+          return std::make_unique<runtime::CollectionSourceOperator<T>>(shared, o.main_as<T>());
+        });
   }
   template <class T>
   DataStream<T> from_collection(std::initializer_list<T> elements) const {
@@ -75,7 +76,8 @@ class StreamExecutionEnvironment {
     using T = typename F::OutputType;
     static_assert(std::is_base_of_v<SourceFunction<T>, F>, "add_source takes a SourceFunction<T>");
     return source<T>("Source: " + name, [source_function](const runtime::OperatorOutputs& o) {
-      return std::make_unique<runtime::FunctionSourceOperator<T, F>>(source_function, o.main_as<T>());
+      return std::make_unique<runtime::FunctionSourceOperator<T, F>>(source_function,
+                                                                     o.main_as<T>());
     });
   }
 
@@ -99,8 +101,9 @@ class StreamExecutionEnvironment {
 
   template <class T, class Make>
   DataStream<T> source(std::string name, Make make) const {
-    auto t = state_->make(graph::TransformationKind::kSource, std::move(name), {},
-                          runtime::type_ops_of<T>(), runtime::make_operator_factory(std::move(make)));
+    auto t =
+        state_->make(graph::TransformationKind::kSource, std::move(name), {},
+                     runtime::type_ops_of<T>(), runtime::make_operator_factory(std::move(make)));
     return DataStream<T>(state_, std::move(t));
   }
   template <class T, class Make>

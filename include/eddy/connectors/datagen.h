@@ -32,7 +32,8 @@ class DataGeneratorSource {
     }
   }
 
-  DataStream<T> create_stream(const StreamExecutionEnvironment& env, const std::string& name) const {
+  DataStream<T> create_stream(const StreamExecutionEnvironment& env,
+                              const std::string& name) const {
     return env.source<T>("Source: " + name, [*this](const runtime::OperatorOutputs& o) {
       return std::make_unique<Operator>(*this, o.main_as<T>());
     });
@@ -60,7 +61,8 @@ class DataGeneratorSource {
                                        std::chrono::duration<double>(emitted / rate));
           // Sleep in short steps so that cancellation is noticed promptly.
           while (ctx.is_running() && Clock::now() < due) {
-            std::this_thread::sleep_until(std::min(due, Clock::now() + std::chrono::milliseconds(20)));
+            std::this_thread::sleep_until(
+                std::min(due, Clock::now() + std::chrono::milliseconds(20)));
           }
           if (!ctx.is_running()) return;
         }

@@ -20,7 +20,9 @@ inline constexpr int kUpperBoundMaxParallelism = 1 << 15;
 
 namespace key_hash_detail {
 
-inline uint32_t rotl32(uint32_t x, int r) { return (x << r) | (x >> (32 - r)); }
+inline uint32_t rotl32(uint32_t x, int r) {
+  return (x << r) | (x >> (32 - r));
+}
 
 inline uint32_t mix_k1(uint32_t k1) {
   k1 *= 0xcc9e2d51u;
@@ -65,9 +67,15 @@ inline uint32_t murmur_hash_bytes(std::string_view bytes) {
   uint32_t k1 = 0;
   const auto* tail = reinterpret_cast<const uint8_t*>(bytes.data() + blocks * 4);
   switch (bytes.size() & 3) {
-    case 3: k1 ^= uint32_t{tail[2]} << 16; [[fallthrough]];
-    case 2: k1 ^= uint32_t{tail[1]} << 8; [[fallthrough]];
-    case 1: k1 ^= tail[0]; h1 ^= mix_k1(k1);
+    case 3:
+      k1 ^= uint32_t{tail[2]} << 16;
+      [[fallthrough]];
+    case 2:
+      k1 ^= uint32_t{tail[1]} << 8;
+      [[fallthrough]];
+    case 1:
+      k1 ^= tail[0];
+      h1 ^= mix_k1(k1);
   }
   return fmix(h1, static_cast<uint32_t>(bytes.size()));
 }
@@ -110,8 +118,9 @@ template <class... Ts>
 struct KeyHash<std::tuple<Ts...>> {
   uint32_t operator()(const std::tuple<Ts...>& key) const {
     uint32_t h = 0;
-    std::apply([&](const auto&... f) { ((h = 31 * h + KeyHash<std::decay_t<decltype(f)>>{}(f)), ...); },
-               key);
+    std::apply(
+        [&](const auto&... f) { ((h = 31 * h + KeyHash<std::decay_t<decltype(f)>>{}(f)), ...); },
+        key);
     return h;
   }
 };

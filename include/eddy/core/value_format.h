@@ -30,7 +30,9 @@ concept HasAdlToString = requires(const T& v) {
 };
 
 template <class T>
-concept Streamable = requires(std::ostream& os, const T& v) { os << v; };
+concept Streamable = requires(std::ostream& os, const T& v) {
+  os << v;
+};
 
 template <class Seq>
 void format_sequence(std::string& out, const Seq& seq) {

@@ -38,9 +38,9 @@ struct Transformation {
 
   // Operators (source, one-input, two-input, sink).
   std::shared_ptr<const runtime::OperatorFactory> factory;
-  std::string operator_type;  // "Map", "Keyed Reduce", "Source: Collection Source", ...
-  int parallelism = -1;       // -1: the environment's default
-  int max_parallelism = -1;   // -1: the environment's default
+  std::string operator_type;              // "Map", "Keyed Reduce", "Source: Collection Source", ...
+  int parallelism = -1;                   // -1: the environment's default
+  int max_parallelism = -1;               // -1: the environment's default
   bool parallelism_fixed_to_one = false;  // non-parallel sources (from_collection, socket)
   std::string uid;
   std::string slot_sharing_group;  // empty: inherit from the inputs, "default" for sources

@@ -12,19 +12,35 @@
 namespace eddy::runtime {
 
 // The ship strategies of an edge, named as in Flink's execution plan.
-enum class PartitionKind { kForward, kHash, kRebalance, kRescale, kShuffle, kBroadcast, kGlobal,
-                           kCustom };
+enum class PartitionKind {
+  kForward,
+  kHash,
+  kRebalance,
+  kRescale,
+  kShuffle,
+  kBroadcast,
+  kGlobal,
+  kCustom
+};
 
 inline const char* ship_strategy_name(PartitionKind kind) {
   switch (kind) {
-    case PartitionKind::kForward: return "FORWARD";
-    case PartitionKind::kHash: return "HASH";
-    case PartitionKind::kRebalance: return "REBALANCE";
-    case PartitionKind::kRescale: return "RESCALE";
-    case PartitionKind::kShuffle: return "SHUFFLE";
-    case PartitionKind::kBroadcast: return "BROADCAST";
-    case PartitionKind::kGlobal: return "GLOBAL";
-    case PartitionKind::kCustom: return "CUSTOM";
+    case PartitionKind::kForward:
+      return "FORWARD";
+    case PartitionKind::kHash:
+      return "HASH";
+    case PartitionKind::kRebalance:
+      return "REBALANCE";
+    case PartitionKind::kRescale:
+      return "RESCALE";
+    case PartitionKind::kShuffle:
+      return "SHUFFLE";
+    case PartitionKind::kBroadcast:
+      return "BROADCAST";
+    case PartitionKind::kGlobal:
+      return "GLOBAL";
+    case PartitionKind::kCustom:
+      return "CUSTOM";
   }
   return "UNKNOWN";
 }

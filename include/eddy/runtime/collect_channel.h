@@ -61,10 +61,10 @@ class CollectChannel {
   std::mutex mu_;
   std::condition_variable not_empty_;
   std::condition_variable not_full_;
-  std::deque<T> queue_;         // GUARDED_BY(mu_)
-  bool finished_ = false;       // GUARDED_BY(mu_)
-  bool closed_ = false;         // GUARDED_BY(mu_)
-  std::exception_ptr error_;    // GUARDED_BY(mu_)
+  std::deque<T> queue_;       // GUARDED_BY(mu_)
+  bool finished_ = false;     // GUARDED_BY(mu_)
+  bool closed_ = false;       // GUARDED_BY(mu_)
+  std::exception_ptr error_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace eddy::runtime

@@ -16,7 +16,7 @@ class InputGate;
 
 // When a partially filled buffer leaves. Shared by all network outputs of a job.
 struct FlushPolicy {
-  bool flush_every_record = false;              // buffer timeout 0
+  bool flush_every_record = false;               // buffer timeout 0
   const std::atomic<uint64_t>* epoch = nullptr;  // ticks every buffer timeout; null: never
 };
 

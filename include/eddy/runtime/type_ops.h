@@ -64,10 +64,14 @@ class TypeOps final : public TypeOpsBase {
   std::unique_ptr<ChannelSelectorBase> make_selector(PartitionKind kind) const override {
     switch (kind) {
       case PartitionKind::kRebalance:
-      case PartitionKind::kRescale: return std::make_unique<RoundRobinSelector<T>>();
-      case PartitionKind::kShuffle: return std::make_unique<ShuffleSelector<T>>();
-      case PartitionKind::kBroadcast: return std::make_unique<BroadcastSelector<T>>();
-      default: return std::make_unique<FirstChannelSelector<T>>();
+      case PartitionKind::kRescale:
+        return std::make_unique<RoundRobinSelector<T>>();
+      case PartitionKind::kShuffle:
+        return std::make_unique<ShuffleSelector<T>>();
+      case PartitionKind::kBroadcast:
+        return std::make_unique<BroadcastSelector<T>>();
+      default:
+        return std::make_unique<FirstChannelSelector<T>>();
     }
   }
 
