@@ -8,6 +8,7 @@
 #include "eddy/api/job_client.h"
 #include "eddy/api/keyed_stream.h"
 #include "eddy/api/stream_execution_environment.h"
+#include "eddy/api/watermark_strategy.h"
 #include "eddy/connectors/datagen.h"
 #include "eddy/connectors/file_sink.h"
 #include "eddy/connectors/file_writer.h"

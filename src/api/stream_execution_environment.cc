@@ -22,6 +22,7 @@ graph::StreamGraph build_stream_graph(api_detail::EnvironmentState& env,
   config.default_max_parallelism = env.max_parallelism;
   config.chaining_enabled = env.chaining_enabled;
   config.buffer_timeout_ms = env.buffer_timeout_ms;
+  config.auto_watermark_interval_ms = env.auto_watermark_interval_ms;
   return graph::generate_stream_graph(env.transformations, config);
 }
 
@@ -72,6 +73,16 @@ StreamExecutionEnvironment& StreamExecutionEnvironment::set_buffer_timeout(int64
                                   std::to_string(timeout_ms));
   }
   state_->buffer_timeout_ms = timeout_ms;
+  return *this;
+}
+
+StreamExecutionEnvironment& StreamExecutionEnvironment::set_auto_watermark_interval(
+    int64_t interval_ms) {
+  if (interval_ms < 0) {
+    throw InvalidProgramException("the auto-watermark interval must be >= 0 ms, not " +
+                                  std::to_string(interval_ms));
+  }
+  state_->auto_watermark_interval_ms = interval_ms;
   return *this;
 }
 

@@ -49,7 +49,7 @@ JobMaster::~JobMaster() {
     std::lock_guard lock(mu_);
     changed_.notify_all();
   }
-  if (flusher_.joinable()) flusher_.join();
+  if (ticker_.joinable()) ticker_.join();
 }
 
 void JobMaster::start() {
@@ -60,8 +60,7 @@ void JobMaster::start() {
     status_ = JobStatus::kRunning;
     remaining_tasks_ = tasks_.size();
   }
-  if (job_.stream_graph.config.buffer_timeout_ms > 0)
-    flusher_ = std::thread([this] { run_flusher(); });
+  ticker_ = std::thread([this] { run_ticker(); });
   for (size_t i = 0; i < tasks_.size(); ++i) {
     threads_.emplace_back([this, i] {
       tasks_[i]->run();
@@ -112,7 +111,8 @@ void JobMaster::deploy() {
   for (size_t v = 0; v < vertices.size(); ++v) {
     for (int i = 0; i < vertices[v].parallelism; ++i) {
       tasks_.push_back(std::make_unique<runtime::Task>(job_, static_cast<int>(v), i,
-                                                       std::move(wirings[v][i]), flush, running_));
+                                                       std::move(wirings[v][i]), flush,
+                                                       watermark_epoch_, running_));
     }
   }
 }
@@ -197,12 +197,32 @@ void JobMaster::add_listener(Listener listener) {
   listener(status, error);
 }
 
-void JobMaster::run_flusher() {
-  const auto period = std::chrono::milliseconds(job_.stream_graph.config.buffer_timeout_ms);
+void JobMaster::run_ticker() {
+  using Clock = std::chrono::steady_clock;
+  const auto& config = job_.stream_graph.config;
+  const auto flush_period = std::chrono::milliseconds(config.buffer_timeout_ms);
+  const auto watermark_period = std::chrono::milliseconds(config.auto_watermark_interval_ms);
+  auto next_flush = Clock::now() + flush_period;
+  auto next_watermark = Clock::now() + watermark_period;
   std::unique_lock lock(mu_);
   while (!is_globally_terminal(status_)) {
-    changed_.wait_for(lock, period);
-    flush_epoch_.fetch_add(1, std::memory_order_relaxed);
+    auto next = Clock::time_point::max();
+    if (config.buffer_timeout_ms > 0) next = std::min(next, next_flush);
+    if (config.auto_watermark_interval_ms > 0) next = std::min(next, next_watermark);
+    if (next == Clock::time_point::max()) {
+      changed_.wait(lock);
+      continue;
+    }
+    changed_.wait_until(lock, next);
+    const auto now = Clock::now();
+    if (config.buffer_timeout_ms > 0 && now >= next_flush) {
+      flush_epoch_.fetch_add(1, std::memory_order_relaxed);
+      next_flush = now + flush_period;
+    }
+    if (config.auto_watermark_interval_ms > 0 && now >= next_watermark) {
+      watermark_epoch_.fetch_add(1, std::memory_order_relaxed);
+      next_watermark = now + watermark_period;
+    }
   }
 }
 

@@ -43,18 +43,21 @@ class JobMaster {
   void deploy();
   void on_task_done(size_t task_index);
   void cancel_tasks_locked();
-  void run_flusher();
+  // Advances flush_epoch_ every buffer timeout and watermark_epoch_ every auto-watermark
+  // interval, until the job ends.
+  void run_ticker();
 
   graph::JobGraph job_;
   std::function<void()> on_end_;
   std::atomic<bool> running_{true};  // false once the job is cancelled or failing
   std::atomic<uint64_t> flush_epoch_{0};
+  std::atomic<uint64_t> watermark_epoch_{0};
 
   std::vector<std::unique_ptr<runtime::InputGate>> gates_;
   std::vector<std::unique_ptr<runtime::ResultPartition>> partitions_;
   std::vector<std::unique_ptr<runtime::Task>> tasks_;
   std::vector<std::thread> threads_;
-  std::thread flusher_;
+  std::thread ticker_;
 
   mutable std::mutex mu_;
   std::condition_variable changed_;

@@ -42,7 +42,8 @@ struct StreamGraphConfig {
   int default_parallelism = 1;
   int default_max_parallelism = -1;  // -1: derived from each operator's parallelism
   bool chaining_enabled = true;
-  int64_t buffer_timeout_ms = 100;  // 0: flush every record; -1: only full buffers
+  int64_t buffer_timeout_ms = 100;           // 0: flush every record; -1: only full buffers
+  int64_t auto_watermark_interval_ms = 200;  // periodic watermark emission; 0: disabled
 };
 
 struct StreamGraph {

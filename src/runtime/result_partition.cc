@@ -9,6 +9,13 @@ void ResultPartition::send(int target, Envelope&& envelope) {
   t.gate->push(t.channel, std::move(envelope));
 }
 
+void ResultPartition::send_watermark(int64_t watermark) {
+  for (const Target& t : targets_) {
+    Envelope e{EnvelopeKind::kWatermark, {}, watermark};
+    t.gate->push(t.channel, std::move(e));
+  }
+}
+
 void ResultPartition::send_end_of_partition() {
   for (const Target& t : targets_)
     t.gate->push(t.channel, Envelope{EnvelopeKind::kEndOfPartition, {}});

@@ -22,12 +22,14 @@ std::exception_ptr wrap_failure(const std::string& description, std::exception_p
 }  // namespace
 
 Task::Task(const graph::JobGraph& job, int vertex_index, int subtask_index, TaskWiring wiring,
-           FlushPolicy flush_policy, const std::atomic<bool>& running)
+           FlushPolicy flush_policy, const std::atomic<uint64_t>& watermark_tick,
+           const std::atomic<bool>& running)
     : job_(job),
       vertex_(job.vertices.at(vertex_index)),
       subtask_index_(subtask_index),
       wiring_(std::move(wiring)),
       flush_policy_(flush_policy),
+      watermark_tick_(watermark_tick),
       running_(running),
       name_(fmt::format("{} ({}/{})", vertex_.name, subtask_index + 1, vertex_.parallelism)) {}
 
@@ -52,6 +54,11 @@ void Task::run() noexcept {
     if (source_ != nullptr) {
       SourceRunContext ctx(running_);
       source_->run(ctx);
+      // A bounded source has ended: event time jumps to its end, which fires what is pending.
+      if (running_.load()) {
+        record_context_.timestamp = kNoTimestamp;
+        source_->advance_watermark(kMaxWatermark);
+      }
     } else {
       process_input();
     }
@@ -75,8 +82,10 @@ void Task::instantiate() {
   // Downstream first: an operator's chained successors must exist before it is wired to them.
   for (auto it = vertex_.node_ids.rbegin(); it != vertex_.node_ids.rend(); ++it) {
     const graph::StreamNode& node = job_.node(*it);
-    auto op = node.factory->create(wire_outputs(node));
+    OperatorOutputs outputs = wire_outputs(node);
+    auto op = node.factory->create(outputs);
     op->set_description(describe(node));
+    op->set_outputs(outputs);
     operator_of_node_[node.id] = op.get();
     by_node[node.id] = std::move(op);
   }
@@ -98,11 +107,17 @@ void Task::instantiate() {
     std::map<int, InputDispatcher*> by_edge;
     for (int e : vertex_.in_edges) {
       const graph::StreamEdge& edge = job_.edge(e);
-      dispatchers_.push_back(
-          edge.type->make_dispatcher(operators_.front()->input(edge.type_number)));
+      dispatchers_.push_back(edge.type->make_dispatcher(operators_.front()->input(edge.type_number),
+                                                        &record_context_));
       by_edge[e] = dispatchers_.back().get();
     }
-    for (int e : wiring_.channel_edge) channel_dispatchers_.push_back(by_edge.at(e));
+    std::map<int, int> channels_per_input;
+    for (int e : wiring_.channel_edge) {
+      channel_dispatchers_.push_back(by_edge.at(e));
+      const int input = job_.edge(e).type_number;
+      channel_input_.emplace_back(input, channels_per_input[input]++);
+    }
+    for (auto [input, count] : channels_per_input) valves_.emplace(input, WatermarkValve(count));
   }
 }
 
@@ -121,7 +136,8 @@ OperatorOutputs Task::wire_outputs(const graph::StreamNode& node) {
                           : edge.type->make_selector(edge.partitioner.kind);
       selector->setup(partition->num_targets(), job_.node(edge.target_id).max_parallelism,
                       subtask_index_);
-      auto parts = edge.type->make_network_output(partition, std::move(selector), flush_policy_);
+      auto parts = edge.type->make_network_output(partition, std::move(selector), flush_policy_,
+                                                  &record_context_);
       network_outputs_.push_back(parts.network);
       target = parts.output.get();
       owned_outputs_.push_back(std::move(parts.output));
@@ -130,6 +146,8 @@ OperatorOutputs Task::wire_outputs(const graph::StreamNode& node) {
     type_of_tag[edge.side_output_tag] = edge.type.get();
   }
   OperatorOutputs outputs;
+  outputs.record_context = &record_context_;
+  outputs.watermark_tick = &watermark_tick_;
   for (auto& [tag, targets] : targets_by_tag) {
     OutputBase* output = targets.front();
     if (targets.size() > 1) {
@@ -161,12 +179,30 @@ void Task::process_input() {
       while (!gate.poll(envelope, channel, kIdlePollInterval)) {
       }
     }
-    if (envelope.kind == EnvelopeKind::kEndOfPartition) {
-      --open_channels;
-    } else {
-      channel_dispatchers_[channel]->dispatch(*envelope.buffer);
+    switch (envelope.kind) {
+      case EnvelopeKind::kRecords:
+        channel_dispatchers_[channel]->dispatch(*envelope.buffer);
+        break;
+      case EnvelopeKind::kWatermark: {
+        auto [input, index] = channel_input_[channel];
+        on_input_watermark(input, valves_.at(input).on_watermark(index, envelope.watermark));
+        break;
+      }
+      case EnvelopeKind::kEndOfPartition: {
+        auto [input, index] = channel_input_[channel];
+        on_input_watermark(input, valves_.at(input).on_channel_finished(index));
+        --open_channels;
+        break;
+      }
     }
   }
+}
+
+void Task::on_input_watermark(int input, std::optional<int64_t> advanced) {
+  if (!advanced) return;
+  // A watermark is not part of any record: operators must not see a stale record timestamp.
+  record_context_.timestamp = kNoTimestamp;
+  operators_.front()->input(input)->emit_watermark(*advanced);
 }
 
 void Task::finish_chain() {

@@ -17,6 +17,7 @@
 #include "eddy/runtime/type_ops.h"
 #include "graph/job_graph.h"
 #include "runtime/input_gate.h"
+#include "runtime/watermark_valve.h"
 
 namespace eddy::runtime {
 
@@ -32,7 +33,8 @@ enum class TaskOutcome { kRunning, kFinished, kCanceled, kFailed };
 class Task {
  public:
   Task(const graph::JobGraph& job, int vertex_index, int subtask_index, TaskWiring wiring,
-       FlushPolicy flush_policy, const std::atomic<bool>& running);
+       FlushPolicy flush_policy, const std::atomic<uint64_t>& watermark_tick,
+       const std::atomic<bool>& running);
   ~Task();
 
   // The thread body. Never throws: the outcome and failure are kept for the job master.
@@ -51,6 +53,7 @@ class Task {
   void instantiate();
   OperatorOutputs wire_outputs(const graph::StreamNode& node);
   void process_input();
+  void on_input_watermark(int input, std::optional<int64_t> advanced);
   void finish_chain();
   void close_chain() noexcept;
   std::string describe(const graph::StreamNode& node) const;
@@ -60,6 +63,7 @@ class Task {
   const int subtask_index_;
   TaskWiring wiring_;
   const FlushPolicy flush_policy_;
+  const std::atomic<uint64_t>& watermark_tick_;
   const std::atomic<bool>& running_;
   const std::string name_;  // "Source: Collection Source -> Map (1/2)"
 
@@ -69,8 +73,12 @@ class Task {
   std::map<int, StreamOperator*> operator_of_node_;
   std::vector<std::unique_ptr<OutputBase>> owned_outputs_;
   std::vector<NetworkOutput*> network_outputs_;
+  RecordContext record_context_;
   std::vector<InputDispatcher*> channel_dispatchers_;  // per gate channel
   std::vector<std::unique_ptr<InputDispatcher>> dispatchers_;
+  // Per gate channel: which input of the head it feeds (1 or 2) and its index in that input.
+  std::vector<std::pair<int, int>> channel_input_;
+  std::map<int, WatermarkValve> valves_;  // per input of the head
   size_t opened_ = 0;  // operators_[size - opened_ ..] are open (opened tail first)
 
   SourceOperator* source_ = nullptr;  // the head, when it is a source

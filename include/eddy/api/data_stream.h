@@ -18,6 +18,7 @@
 #include "eddy/runtime/operators/field_aggregation.h"
 #include "eddy/runtime/operators/keyed_operators.h"
 #include "eddy/runtime/operators/sink_operators.h"
+#include "eddy/runtime/operators/timestamps_and_watermarks_operator.h"
 #include "eddy/runtime/operators/two_input_operators.h"
 
 namespace eddy {
@@ -80,6 +81,13 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
     using Out = typename F::OutputType;
     return one_input<Out>("Process", [fn](const runtime::OperatorOutputs& o) {
       return std::make_unique<runtime::ProcessOperator<T, Out, F>>(fn, o);
+    });
+  }
+
+  // Gives records event timestamps and generates watermarks (see watermark_strategy.h).
+  DataStream<T> assign_timestamps_and_watermarks(const WatermarkStrategy<T>& strategy) const {
+    return one_input<T>("Timestamps/Watermarks", [strategy](const runtime::OperatorOutputs&) {
+      return std::make_unique<runtime::TimestampsAndWatermarksOperator<T>>(strategy);
     });
   }
 

@@ -15,6 +15,7 @@ struct EnvironmentState {
   int parallelism = 1;
   int max_parallelism = -1;  // -1: derived per operator (128 for small parallelism)
   int64_t buffer_timeout_ms = 100;
+  int64_t auto_watermark_interval_ms = 200;
   bool chaining_enabled = true;
   int next_id = 1;
   // Operators and sinks to run on the next execute(); sources are reached through them.

@@ -3,6 +3,7 @@
 // from RichFunction gets open(ctx) before its first record and close() after its last.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <utility>
 
 #include "eddy/runtime/output.h"
+#include "eddy/runtime/record_context.h"
 #include "eddy/runtime/runtime_context.h"
 
 namespace eddy {
@@ -41,13 +43,37 @@ class OutputTag {
   std::string id_;
 };
 
-// Emits to side outputs; the base of every process function's Context.
-class SideOutputContext {
+// Time as a function sees it. (Registering timers arrives with keyed timers.)
+class TimerService {
  public:
-  explicit SideOutputContext(const std::map<std::string, runtime::OutputBase*>* side_outputs)
-      : side_outputs_(side_outputs) {}
+  explicit TimerService(const int64_t* current_watermark) : current_watermark_(current_watermark) {}
+  // Wall-clock time in epoch milliseconds.
+  int64_t current_processing_time() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  // The operator's event time: the last watermark it received (kMinWatermark before any).
+  int64_t current_watermark() const { return *current_watermark_; }
 
-  // Records for a side output that no stream consumes are dropped.
+ private:
+  const int64_t* current_watermark_;
+};
+
+// The base of every process function's Context: the current record's timestamp, time, and side
+// outputs.
+class ProcessContextBase {
+ public:
+  ProcessContextBase(const std::map<std::string, runtime::OutputBase*>* side_outputs,
+                     const runtime::RecordContext* record_context, const int64_t* current_watermark)
+      : side_outputs_(side_outputs), record_context_(record_context), timers_(current_watermark) {}
+
+  // The event timestamp of the record being processed (or of the firing timer), if it has one.
+  std::optional<int64_t> timestamp() const { return record_context_->optional_timestamp(); }
+  const TimerService& timer_service() const { return timers_; }
+
+  // Records for a side output that no stream consumes are dropped. They keep the timestamp of
+  // the record being processed.
   template <class X>
   void output(const OutputTag<X>& tag, X value) {
     auto it = side_outputs_->find(tag.get_id());
@@ -58,6 +84,8 @@ class SideOutputContext {
 
  private:
   const std::map<std::string, runtime::OutputBase*>* side_outputs_;
+  const runtime::RecordContext* record_context_;
+  TimerService timers_;
 };
 
 template <class In, class Out>
@@ -65,9 +93,9 @@ class ProcessFunction : public RichFunction {
  public:
   using InputType = In;
   using OutputType = Out;
-  class Context : public SideOutputContext {
+  class Context : public ProcessContextBase {
    public:
-    using SideOutputContext::SideOutputContext;
+    using ProcessContextBase::ProcessContextBase;
   };
   virtual void process_element(const In& value, Context& ctx, Collector<Out>& out) = 0;
 };
@@ -78,10 +106,12 @@ class KeyedProcessFunction : public RichFunction {
   using KeyType = K;
   using InputType = In;
   using OutputType = Out;
-  class Context : public SideOutputContext {
+  class Context : public ProcessContextBase {
    public:
-    Context(const std::map<std::string, runtime::OutputBase*>* side_outputs, const K* key)
-        : SideOutputContext(side_outputs), key_(key) {}
+    Context(const std::map<std::string, runtime::OutputBase*>* side_outputs,
+            const runtime::RecordContext* record_context, const int64_t* current_watermark,
+            const K* key)
+        : ProcessContextBase(side_outputs, record_context, current_watermark), key_(key) {}
     const K& get_current_key() const { return *key_; }
     void set_current_key(const K* key) { key_ = key; }
 
@@ -117,9 +147,9 @@ class CoProcessFunction : public RichFunction {
   using Input1Type = In1;
   using Input2Type = In2;
   using OutputType = Out;
-  class Context : public SideOutputContext {
+  class Context : public ProcessContextBase {
    public:
-    using SideOutputContext::SideOutputContext;
+    using ProcessContextBase::ProcessContextBase;
   };
   virtual void process_element1(const In1& value, Context& ctx, Collector<Out>& out) = 0;
   virtual void process_element2(const In2& value, Context& ctx, Collector<Out>& out) = 0;
@@ -141,12 +171,22 @@ class KeyedCoProcessFunction : public RichFunction {
 template <class T>
 class SourceContext {
  public:
-  explicit SourceContext(runtime::Output<T>* output) : output_(output) {}
+  SourceContext(runtime::Output<T>* output, runtime::RecordContext* record_context)
+      : output_(output), record_context_(record_context) {}
   void collect(T&& record) { output_->push(std::move(record)); }
   void collect(const T& record) { output_->collect(record); }
+  // Emits a record with an event timestamp (epoch milliseconds).
+  void collect_with_timestamp(T record, int64_t timestamp) {
+    record_context_->timestamp = timestamp;
+    output_->push(std::move(record));
+    record_context_->timestamp = runtime::kNoTimestamp;
+  }
+  // Declares that no record with a timestamp below `watermark` will follow.
+  void emit_watermark(int64_t watermark) { output_->emit_watermark(watermark); }
 
  private:
   runtime::Output<T>* output_;
+  runtime::RecordContext* record_context_;
 };
 
 // A user source: run() emits until its input ends or cancel() is called from another thread.

@@ -32,6 +32,9 @@ class StreamExecutionEnvironment {
   // -1 sends only full buffers. Default 100.
   StreamExecutionEnvironment& set_buffer_timeout(int64_t timeout_ms);
   int64_t get_buffer_timeout() const { return state_->buffer_timeout_ms; }
+  // How often periodic watermark generators emit, in ms (default 200; 0 disables).
+  StreamExecutionEnvironment& set_auto_watermark_interval(int64_t interval_ms);
+  int64_t get_auto_watermark_interval() const { return state_->auto_watermark_interval_ms; }
   StreamExecutionEnvironment& disable_operator_chaining();
   bool is_chaining_enabled() const { return state_->chaining_enabled; }
 
@@ -76,8 +79,7 @@ class StreamExecutionEnvironment {
     using T = typename F::OutputType;
     static_assert(std::is_base_of_v<SourceFunction<T>, F>, "add_source takes a SourceFunction<T>");
     return source<T>("Source: " + name, [source_function](const runtime::OperatorOutputs& o) {
-      return std::make_unique<runtime::FunctionSourceOperator<T, F>>(source_function,
-                                                                     o.main_as<T>());
+      return std::make_unique<runtime::FunctionSourceOperator<T, F>>(source_function, o);
     });
   }
 

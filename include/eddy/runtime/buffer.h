@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -20,6 +21,9 @@ class RecordBuffer final : public RecordBufferBase {
   explicit RecordBuffer(size_t capacity) { records.reserve(capacity); }
   size_t size() const override { return records.size(); }
   std::vector<T> records;
+  // Empty while no record of the buffer has a timestamp; otherwise one per record
+  // (kNoTimestamp for those without).
+  std::vector<int64_t> timestamps;
 };
 
 // Records per buffer for a type: about 32 KiB of in-memory records, at least 64.
@@ -31,12 +35,14 @@ constexpr size_t default_buffer_records() {
 
 enum class EnvelopeKind : unsigned char {
   kRecords,         // `buffer` holds records
+  kWatermark,       // `watermark`: the sender's event time has advanced
   kEndOfPartition,  // the sending subtask has emitted its last record on this channel
 };
 
 struct Envelope {
   EnvelopeKind kind = EnvelopeKind::kRecords;
   std::unique_ptr<RecordBufferBase> buffer;
+  int64_t watermark = 0;
 };
 
 }  // namespace eddy::runtime

@@ -1,8 +1,10 @@
 // Output<T> is where an operator emits records. Inside an operator chain the next operator *is*
 // an Output (a direct virtual call, no queue, no copy); at a chain's end it is a network output
-// that batches records into buffers for downstream subtasks.
+// that batches records into buffers for downstream subtasks. Watermarks take the same paths, in
+// order with the records: a watermark never overtakes a record emitted before it.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -12,6 +14,8 @@ namespace eddy::runtime {
 class OutputBase {
  public:
   virtual ~OutputBase() = default;
+  // Event time has advanced to `watermark`: no record with a smaller timestamp follows.
+  virtual void emit_watermark(int64_t watermark) = 0;
 };
 
 template <class T>
@@ -32,6 +36,7 @@ template <class T>
 class DiscardingOutput final : public Output<T> {
  public:
   void push(T&&) override {}
+  void emit_watermark(int64_t) override {}
 };
 
 // Several consumers of one output: every consumer but the last gets a copy.
@@ -46,6 +51,9 @@ class FanOutOutput final : public Output<T> {
       targets_[i]->push(std::move(copy));
     }
     targets_.back()->push(std::move(record));
+  }
+  void emit_watermark(int64_t watermark) override {
+    for (auto* t : targets_) t->emit_watermark(watermark);
   }
 
  private:

@@ -10,6 +10,7 @@
 #include "eddy/runtime/buffer.h"
 #include "eddy/runtime/channel_selector.h"
 #include "eddy/runtime/output.h"
+#include "eddy/runtime/record_context.h"
 #include "eddy/runtime/result_partition.h"
 
 namespace eddy::runtime {
@@ -18,8 +19,9 @@ template <class T>
 class RecordWriterOutput final : public Output<T>, public NetworkOutput {
  public:
   RecordWriterOutput(ResultPartition* partition, std::unique_ptr<ChannelSelector<T>> selector,
-                     FlushPolicy flush_policy)
-      : partition_(partition),
+                     FlushPolicy flush_policy, const RecordContext* record_context)
+      : record_context_(record_context),
+        partition_(partition),
         selector_(std::move(selector)),
         broadcast_(selector_->is_broadcast()),
         flush_policy_(flush_policy),
@@ -55,6 +57,12 @@ class RecordWriterOutput final : public Output<T>, public NetworkOutput {
     partition_->send_end_of_partition();
   }
 
+  // Records emitted before the watermark leave before it.
+  void emit_watermark(int64_t watermark) override {
+    flush_all();
+    partition_->send_watermark(watermark);
+  }
+
  private:
   int num_targets() const { return static_cast<int>(buffers_.size()); }
 
@@ -63,9 +71,14 @@ class RecordWriterOutput final : public Output<T>, public NetworkOutput {
   }
 
   void append(int target, T&& record) {
-    auto& records = buffers_[target]->records;
-    records.push_back(std::move(record));
-    if (records.size() >= default_buffer_records<T>()) ship(target);
+    RecordBuffer<T>& buffer = *buffers_[target];
+    const int64_t timestamp = record_context_->timestamp;
+    if (timestamp != kNoTimestamp || !buffer.timestamps.empty()) {
+      buffer.timestamps.resize(buffer.records.size(), kNoTimestamp);
+      buffer.timestamps.push_back(timestamp);
+    }
+    buffer.records.push_back(std::move(record));
+    if (buffer.records.size() >= default_buffer_records<T>()) ship(target);
   }
 
   void ship(int target) {
@@ -74,6 +87,7 @@ class RecordWriterOutput final : public Output<T>, public NetworkOutput {
     partition_->send(target, std::move(envelope));
   }
 
+  const RecordContext* record_context_;
   ResultPartition* partition_;
   std::unique_ptr<ChannelSelector<T>> selector_;
   bool broadcast_;

@@ -35,6 +35,8 @@ class ResultPartition {
   // Throws TaskCancelled if the job is cancelled meanwhile.
   void send(int target, Envelope&& envelope);
 
+  // Sends a watermark to every receiver.
+  void send_watermark(int64_t watermark);
   // Tells every receiver that this subtask has sent its last record.
   void send_end_of_partition();
 

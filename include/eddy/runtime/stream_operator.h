@@ -17,6 +17,7 @@
 #include <string>
 
 #include "eddy/runtime/output.h"
+#include "eddy/runtime/record_context.h"
 #include "eddy/runtime/runtime_context.h"
 
 namespace eddy::runtime {
@@ -35,12 +36,29 @@ class OperatorFailure : public std::runtime_error {
       : std::runtime_error(operator_description + " failed: " + message) {}
 };
 
+// The outputs an operator is wired to when it is created. `main` is never null; a side output
+// that nobody consumes is absent from `side` and its records are dropped.
+struct OperatorOutputs {
+  OutputBase* main = nullptr;
+  std::map<std::string, OutputBase*> side;  // keyed by OutputTag id
+  RecordContext* record_context = nullptr;  // the task's; never null
+  // Advances every auto-watermark interval (a job-wide tick); never null.
+  const std::atomic<uint64_t>* watermark_tick = nullptr;
+
+  template <class T>
+  Output<T>* main_as() const {
+    return static_cast<Output<T>*>(main);
+  }
+};
+
 class StreamOperator {
  public:
   virtual ~StreamOperator() = default;
   // "Operator 'Map' (uid: parse, subtask 1/2)": set by the task before open().
   void set_description(std::string description) { description_ = std::move(description); }
   const std::string& description() const { return description_; }
+  // The outputs the operator was created with; set by the task before open().
+  void set_outputs(const OperatorOutputs& outputs) { outputs_ = outputs; }
 
   virtual void open(RuntimeContext&) {}
   virtual void finish() {}
@@ -50,8 +68,25 @@ class StreamOperator {
   virtual void cancel() {}
   // Where the records of input `index` (1 = first, 2 = second input) are pushed.
   virtual OutputBase* input(int index) = 0;
+  // Records the operator's new event time, then lets it react. REQUIRES: watermark grows.
+  void advance_watermark(int64_t watermark) {
+    current_watermark_ = watermark;
+    process_watermark(watermark);
+  }
+  int64_t current_watermark() const { return current_watermark_; }
+  const int64_t* current_watermark_ptr() const { return &current_watermark_; }
+
+  // Event time reached `watermark` on the operator's (combined) input. The default forwards it
+  // to every output; operators with event-time timers fire them first.
+  virtual void process_watermark(int64_t watermark) {
+    outputs_.main->emit_watermark(watermark);
+    for (auto& [tag, output] : outputs_.side) output->emit_watermark(watermark);
+  }
 
  protected:
+  const OperatorOutputs& outputs() const { return outputs_; }
+  RecordContext& record_context() const { return *outputs_.record_context; }
+
   // Runs `body` (a user function call and what it emits) so that an exception from this
   // operator's own code is reported as this operator's failure. Costs nothing until a throw.
   template <class Body>
@@ -69,6 +104,8 @@ class StreamOperator {
 
  private:
   std::string description_ = "operator";
+  OperatorOutputs outputs_;
+  int64_t current_watermark_ = kMinWatermark;
 };
 
 // Read-only view of the running state a source checks between records.
@@ -87,18 +124,6 @@ class SourceOperator : public StreamOperator {
  public:
   virtual void run(SourceRunContext& ctx) = 0;
   OutputBase* input(int) override { return nullptr; }
-};
-
-// The outputs an operator is wired to when it is created. `main` is never null; a side output
-// that nobody consumes is absent from `side` and its records are dropped.
-struct OperatorOutputs {
-  OutputBase* main = nullptr;
-  std::map<std::string, OutputBase*> side;  // keyed by OutputTag id
-
-  template <class T>
-  Output<T>* main_as() const {
-    return static_cast<Output<T>*>(main);
-  }
 };
 
 // Creates one operator instance per parallel subtask. Immutable and shared by all subtasks.

@@ -40,9 +40,12 @@ class TypeOpsBase {
   // REQUIRES: selector is a ChannelSelector<T>.
   virtual NetworkOutputParts make_network_output(ResultPartition* partition,
                                                  std::unique_ptr<ChannelSelectorBase> selector,
-                                                 FlushPolicy flush_policy) const = 0;
-  // REQUIRES: target is an Output<T>.
-  virtual std::unique_ptr<InputDispatcher> make_dispatcher(OutputBase* target) const = 0;
+                                                 FlushPolicy flush_policy,
+                                                 const RecordContext* record_context) const = 0;
+  // REQUIRES: target is an Output<T>. The dispatcher sets each record's timestamp in
+  // `record_context` before pushing it.
+  virtual std::unique_ptr<InputDispatcher> make_dispatcher(OutputBase* target,
+                                                           RecordContext* record_context) const = 0;
 };
 
 template <class T>
@@ -77,30 +80,41 @@ class TypeOps final : public TypeOpsBase {
 
   NetworkOutputParts make_network_output(ResultPartition* partition,
                                          std::unique_ptr<ChannelSelectorBase> selector,
-                                         FlushPolicy flush_policy) const override {
+                                         FlushPolicy flush_policy,
+                                         const RecordContext* record_context) const override {
     std::unique_ptr<ChannelSelector<T>> typed(static_cast<ChannelSelector<T>*>(selector.release()));
-    auto output =
-        std::make_unique<RecordWriterOutput<T>>(partition, std::move(typed), flush_policy);
+    auto output = std::make_unique<RecordWriterOutput<T>>(partition, std::move(typed), flush_policy,
+                                                          record_context);
     NetworkOutput* network = output.get();
     return {std::move(output), network};
   }
 
-  std::unique_ptr<InputDispatcher> make_dispatcher(OutputBase* target) const override {
-    return std::make_unique<Dispatcher>(static_cast<Output<T>*>(target));
+  std::unique_ptr<InputDispatcher> make_dispatcher(OutputBase* target,
+                                                   RecordContext* record_context) const override {
+    return std::make_unique<Dispatcher>(static_cast<Output<T>*>(target), record_context);
   }
 
  private:
   class Dispatcher final : public InputDispatcher {
    public:
-    explicit Dispatcher(Output<T>* target) : target_(target) {}
+    Dispatcher(Output<T>* target, RecordContext* record_context)
+        : target_(target), record_context_(record_context) {}
     void dispatch(RecordBufferBase& buffer) override {
-      for (T& record : static_cast<RecordBuffer<T>&>(buffer).records) {
-        target_->push(std::move(record));
+      auto& typed = static_cast<RecordBuffer<T>&>(buffer);
+      if (typed.timestamps.empty()) {
+        record_context_->timestamp = kNoTimestamp;
+        for (T& record : typed.records) target_->push(std::move(record));
+      } else {
+        for (size_t i = 0; i < typed.records.size(); ++i) {
+          record_context_->timestamp = typed.timestamps[i];
+          target_->push(std::move(typed.records[i]));
+        }
       }
     }
 
    private:
     Output<T>* target_;
+    RecordContext* record_context_;
   };
 };
 

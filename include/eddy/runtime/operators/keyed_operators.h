@@ -46,7 +46,7 @@ class KeyedProcessOperator final
         key_selector_(std::move(key_selector)),
         side_(outputs.side),
         collector_(outputs.main_as<Out>()),
-        ctx_(&side_, nullptr) {}
+        ctx_(&side_, outputs.record_context, this->current_watermark_ptr(), nullptr) {}
 
   void process_element(In&& record) {
     K key = key_selector_(static_cast<const In&>(record));

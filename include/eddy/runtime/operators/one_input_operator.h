@@ -20,6 +20,9 @@ class OneInputOperator : public StreamOperator, public Output<In> {
   void push(In&& record) final {
     this->guarded([&] { static_cast<Derived*>(this)->process_element(std::move(record)); });
   }
+  void emit_watermark(int64_t watermark) final {
+    this->guarded([&] { this->advance_watermark(watermark); });
+  }
 };
 
 // Holds a user function and forwards the rich-function life cycle to it.

@@ -60,7 +60,8 @@ class SequenceSourceOperator final : public SourceOperator {
 template <class T, class F>
 class FunctionSourceOperator final : public SourceOperator {
  public:
-  FunctionSourceOperator(F fn, Output<T>* out) : fn_(std::move(fn)), ctx_(out) {}
+  FunctionSourceOperator(F fn, const OperatorOutputs& outputs)
+      : fn_(std::move(fn)), ctx_(outputs.main_as<T>(), outputs.record_context) {}
   void open(RuntimeContext& ctx) override { function_detail::open_if_rich(fn_, ctx); }
   void close() override { function_detail::close_if_rich(fn_); }
   void run(SourceRunContext&) override { fn_.run(ctx_); }

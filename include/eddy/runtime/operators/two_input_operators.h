@@ -2,6 +2,7 @@
 // sees records of both inputs on one thread, in arrival order.
 #pragma once
 
+#include <algorithm>
 #include <utility>
 
 #include "eddy/api/functions.h"
@@ -26,6 +27,13 @@ class TwoInputOperator : public StreamOperator {
   virtual void process_element2(In2&& record) = 0;
   F fn_;
 
+  // The operator's event time is the minimum of its inputs' watermarks.
+  void on_input_watermark(int index, int64_t watermark) {
+    (index == 1 ? watermark1_ : watermark2_) = watermark;
+    const int64_t combined = std::min(watermark1_, watermark2_);
+    if (combined > this->current_watermark()) this->advance_watermark(combined);
+  }
+
  private:
   template <class In, int Index>
   class Input final : public Output<In> {
@@ -40,12 +48,17 @@ class TwoInputOperator : public StreamOperator {
         }
       });
     }
+    void emit_watermark(int64_t watermark) override {
+      op_->guarded([&] { op_->on_input_watermark(Index, watermark); });
+    }
 
    private:
     TwoInputOperator* op_;
   };
   Input<In1, 1> first_;
   Input<In2, 2> second_;
+  int64_t watermark1_ = kMinWatermark;
+  int64_t watermark2_ = kMinWatermark;
 };
 
 template <class In1, class In2, class Out, class F>
@@ -82,7 +95,7 @@ class CoProcessOperator final : public TwoInputOperator<In1, In2, F> {
       : TwoInputOperator<In1, In2, F>(std::move(fn)),
         side_(outputs.side),
         collector_(outputs.main_as<Out>()),
-        ctx_(&side_) {}
+        ctx_(&side_, outputs.record_context, this->current_watermark_ptr()) {}
 
  protected:
   void process_element1(In1&& r) override { this->fn_.process_element1(r, ctx_, collector_); }
@@ -104,7 +117,7 @@ class KeyedCoProcessOperator final : public TwoInputOperator<In1, In2, F> {
         key2_(std::move(key2)),
         side_(outputs.side),
         collector_(outputs.main_as<Out>()),
-        ctx_(&side_, nullptr) {}
+        ctx_(&side_, outputs.record_context, this->current_watermark_ptr(), nullptr) {}
 
  protected:
   void process_element1(In1&& r) override {

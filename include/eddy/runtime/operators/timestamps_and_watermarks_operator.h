@@ -1,0 +1,82 @@
+// Assigns event timestamps to records and generates watermarks from them
+// (assign_timestamps_and_watermarks). Watermarks from upstream are not forwarded — this operator
+// is where event time is defined — except the final one at end of input.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+
+#include "eddy/api/watermark_strategy.h"
+#include "eddy/runtime/operators/one_input_operator.h"
+
+namespace eddy::runtime {
+
+template <class T>
+class TimestampsAndWatermarksOperator final
+    : public OneInputOperator<T, TimestampsAndWatermarksOperator<T>> {
+ public:
+  explicit TimestampsAndWatermarksOperator(WatermarkStrategy<T> strategy)
+      : strategy_(std::move(strategy)) {}
+
+  void open(RuntimeContext&) override {
+    generator_ = strategy_.create_generator();
+    seen_tick_ = this->outputs().watermark_tick->load(std::memory_order_relaxed);
+  }
+
+  void process_element(T&& record) {
+    RecordContext& rc = this->record_context();
+    const int64_t previous = rc.timestamp;
+    const int64_t timestamp = strategy_.timestamp_assigner()
+                                  ? strategy_.timestamp_assigner()(record, previous)
+                                  : previous;
+    rc.timestamp = timestamp;
+    // As in Flink, a watermark the generator emits for an event follows that event: it is held
+    // back until the record has left.
+    holding_ = true;
+    generator_->on_event(record, timestamp, generator_output_);
+    holding_ = false;
+    this->outputs().template main_as<T>()->push(std::move(record));
+    rc.timestamp = previous;  // other consumers of the input see the record as it was
+    if (held_ > last_watermark_) emit_generated(held_);
+    const uint64_t tick = this->outputs().watermark_tick->load(std::memory_order_relaxed);
+    if (tick != seen_tick_) {
+      seen_tick_ = tick;
+      generator_->on_periodic_emit(generator_output_);
+    }
+  }
+
+  void process_watermark(int64_t watermark) override {
+    if (watermark == kMaxWatermark) emit_generated(kMaxWatermark);
+  }
+
+ private:
+  class GeneratorOutput final : public WatermarkOutput {
+   public:
+    explicit GeneratorOutput(TimestampsAndWatermarksOperator* op) : op_(op) {}
+    void emit_watermark(int64_t watermark) override { op_->emit_generated(watermark); }
+
+   private:
+    TimestampsAndWatermarksOperator* op_;
+  };
+
+  void emit_generated(int64_t watermark) {
+    if (holding_) {
+      held_ = std::max(held_, watermark);
+      return;
+    }
+    if (watermark <= last_watermark_) return;
+    last_watermark_ = watermark;
+    this->outputs().main->emit_watermark(watermark);
+  }
+
+  WatermarkStrategy<T> strategy_;
+  std::unique_ptr<WatermarkGenerator<T>> generator_;
+  uint64_t seen_tick_ = 0;
+  int64_t last_watermark_ = kMinWatermark;
+  GeneratorOutput generator_output_{this};
+  bool holding_ = false;
+  int64_t held_ = kMinWatermark;
+};
+
+}  // namespace eddy::runtime

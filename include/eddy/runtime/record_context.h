@@ -1,0 +1,25 @@
+// RecordContext: what a task knows about the record it is processing besides its value — its
+// event timestamp. One per task, read and written on the task's thread only: the network input
+// sets it per received record, a timestamp assigner or a timer sets it, and every operator's
+// output keeps it, so a record's timestamp follows it through chains and across the network.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+
+namespace eddy::runtime {
+
+inline constexpr int64_t kNoTimestamp = std::numeric_limits<int64_t>::min();
+inline constexpr int64_t kMinWatermark = std::numeric_limits<int64_t>::min();
+inline constexpr int64_t kMaxWatermark = std::numeric_limits<int64_t>::max();
+
+struct RecordContext {
+  int64_t timestamp = kNoTimestamp;  // event time of the current record, or kNoTimestamp
+
+  std::optional<int64_t> optional_timestamp() const {
+    return timestamp == kNoTimestamp ? std::nullopt : std::optional<int64_t>(timestamp);
+  }
+};
+
+}  // namespace eddy::runtime
