@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "eddy/runtime/event_time_timers.h"
 #include "eddy/runtime/output.h"
 #include "eddy/runtime/record_context.h"
 #include "eddy/runtime/runtime_context.h"
@@ -43,7 +44,9 @@ class OutputTag {
   std::string id_;
 };
 
-// Time as a function sees it. (Registering timers arrives with keyed timers.)
+enum class TimeDomain { EVENT_TIME, PROCESSING_TIME };
+
+// Time as a function sees it.
 class TimerService {
  public:
   explicit TimerService(const int64_t* current_watermark) : current_watermark_(current_watermark) {}
@@ -100,25 +103,60 @@ class ProcessFunction : public RichFunction {
   virtual void process_element(const In& value, Context& ctx, Collector<Out>& out) = 0;
 };
 
+// The timer service of keyed functions: timers belong to the current key. Registering the same
+// (key, time) twice gives one timer. Event-time timers fire when the watermark reaches them.
+template <class K>
+class KeyedTimerService : public TimerService {
+ public:
+  KeyedTimerService(const int64_t* current_watermark, runtime::EventTimeTimers<K>* timers,
+                    const K* const* current_key)
+      : TimerService(current_watermark), timers_(timers), current_key_(current_key) {}
+  void register_event_time_timer(int64_t time) { timers_->register_timer(**current_key_, time); }
+  void delete_event_time_timer(int64_t time) { timers_->delete_timer(**current_key_, time); }
+
+ private:
+  runtime::EventTimeTimers<K>* timers_;
+  const K* const* current_key_;
+};
+
+// The context of keyed process functions: the current key and its timers.
+template <class K>
+class KeyedContext : public ProcessContextBase {
+ public:
+  KeyedContext(const std::map<std::string, runtime::OutputBase*>* side_outputs,
+               const runtime::RecordContext* record_context, const int64_t* current_watermark,
+               runtime::EventTimeTimers<K>* timers)
+      : ProcessContextBase(side_outputs, record_context, current_watermark),
+        keyed_timers_(current_watermark, timers, &key_) {}
+  const K& get_current_key() const { return *key_; }
+  void set_current_key(const K* key) { key_ = key; }
+  KeyedTimerService<K>& timer_service() { return keyed_timers_; }
+
+ private:
+  const K* key_ = nullptr;
+  KeyedTimerService<K> keyed_timers_;
+};
+
+// The context of on_timer(): also tells which kind of timer fired.
+template <class Context>
+class OnTimerContextOf : public Context {
+ public:
+  using Context::Context;
+  TimeDomain time_domain() const { return TimeDomain::EVENT_TIME; }
+};
+
 template <class K, class In, class Out>
 class KeyedProcessFunction : public RichFunction {
  public:
   using KeyType = K;
   using InputType = In;
   using OutputType = Out;
-  class Context : public ProcessContextBase {
-   public:
-    Context(const std::map<std::string, runtime::OutputBase*>* side_outputs,
-            const runtime::RecordContext* record_context, const int64_t* current_watermark,
-            const K* key)
-        : ProcessContextBase(side_outputs, record_context, current_watermark), key_(key) {}
-    const K& get_current_key() const { return *key_; }
-    void set_current_key(const K* key) { key_ = key; }
-
-   private:
-    const K* key_;
-  };
+  using Context = KeyedContext<K>;
+  using OnTimerContext = OnTimerContextOf<KeyedContext<K>>;
   virtual void process_element(const In& value, Context& ctx, Collector<Out>& out) = 0;
+  // A timer of the current key fired at `timestamp` (the output records carry it as their
+  // timestamp).
+  virtual void on_timer(int64_t timestamp, OnTimerContext& ctx, Collector<Out>& out) {}
 };
 
 template <class In1, class In2, class Out>
@@ -162,9 +200,11 @@ class KeyedCoProcessFunction : public RichFunction {
   using Input1Type = In1;
   using Input2Type = In2;
   using OutputType = Out;
-  using Context = typename KeyedProcessFunction<K, In1, Out>::Context;
+  using Context = KeyedContext<K>;
+  using OnTimerContext = OnTimerContextOf<KeyedContext<K>>;
   virtual void process_element1(const In1& value, Context& ctx, Collector<Out>& out) = 0;
   virtual void process_element2(const In2& value, Context& ctx, Collector<Out>& out) = 0;
+  virtual void on_timer(int64_t timestamp, OnTimerContext& ctx, Collector<Out>& out) {}
 };
 
 // Emits a source's records. collect() may block: that is backpressure.

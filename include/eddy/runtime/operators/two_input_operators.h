@@ -7,6 +7,7 @@
 
 #include "eddy/api/functions.h"
 #include "eddy/core/key_hash.h"
+#include "eddy/runtime/event_time_timers.h"
 #include "eddy/runtime/output.h"
 #include "eddy/runtime/stream_operator.h"
 
@@ -117,7 +118,16 @@ class KeyedCoProcessOperator final : public TwoInputOperator<In1, In2, F> {
         key2_(std::move(key2)),
         side_(outputs.side),
         collector_(outputs.main_as<Out>()),
-        ctx_(&side_, outputs.record_context, this->current_watermark_ptr(), nullptr) {}
+        ctx_(&side_, outputs.record_context, this->current_watermark_ptr(), &timers_),
+        timer_ctx_(&side_, outputs.record_context, this->current_watermark_ptr(), &timers_) {}
+
+  // Due timers fire before the watermark moves on, so their output precedes it.
+  void process_watermark(int64_t watermark) override {
+    fire_due_timers(timers_, watermark, this->record_context(), timer_ctx_, [&](int64_t timestamp) {
+      this->fn_.on_timer(timestamp, timer_ctx_, collector_);
+    });
+    StreamOperator::process_watermark(watermark);
+  }
 
  protected:
   void process_element1(In1&& r) override {
@@ -136,7 +146,9 @@ class KeyedCoProcessOperator final : public TwoInputOperator<In1, In2, F> {
   KS2 key2_;
   std::map<std::string, OutputBase*> side_;
   Collector<Out> collector_;
+  EventTimeTimers<K> timers_;
   typename F::Context ctx_;
+  typename F::OnTimerContext timer_ctx_;
 };
 
 }  // namespace eddy::runtime
