@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "eddy/eddy.h"
+#include "support/latch.h"
 
 namespace eddy::testing {
 
@@ -27,25 +28,6 @@ struct CountingSource : SourceFunction<int64_t> {
     }
   }
   void cancel() override { running->store(false); }
-};
-
-// A one-shot latch: wait() returns once open() was called.
-class Latch {
- public:
-  void open() {
-    std::lock_guard lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  void wait() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return open_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
 };
 
 }  // namespace eddy::testing

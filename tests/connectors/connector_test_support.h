@@ -23,6 +23,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "support/latch.h"
 
 namespace eddy::testing {
 
@@ -84,25 +85,6 @@ inline std::vector<std::string> split_lines(const std::string& text) {
   if (start != text.size()) lines.push_back(text.substr(start) + "<no newline>");
   return lines;
 }
-
-// A one-shot latch: wait() returns once open() was called.
-class Latch {
- public:
-  void open() {
-    std::lock_guard lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  void wait() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return open_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
 
 inline void send_all(int fd, const std::string& data) {
   size_t sent = 0;
