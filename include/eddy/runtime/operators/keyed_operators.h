@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "eddy/core/key_hash.h"
-#include "eddy/runtime/event_time_timers.h"
+#include "eddy/runtime/operators/keyed_function_runtime.h"
 #include "eddy/runtime/operators/one_input_operator.h"
 
 namespace eddy::runtime {
@@ -45,32 +45,23 @@ class KeyedProcessOperator final
   KeyedProcessOperator(F fn, KeySelector key_selector, const OperatorOutputs& outputs)
       : KeyedProcessOperator::UdfOperator(std::move(fn)),
         key_selector_(std::move(key_selector)),
-        side_(outputs.side),
-        collector_(outputs.main_as<Out>()),
-        ctx_(&side_, outputs.record_context, this->current_watermark_ptr(), &timers_),
-        timer_ctx_(&side_, outputs.record_context, this->current_watermark_ptr(), &timers_) {}
+        function_(outputs, this->current_watermark_ptr()) {}
 
   void process_element(In&& record) {
     K key = key_selector_(static_cast<const In&>(record));
-    ctx_.set_current_key(&key);
-    this->fn_.process_element(record, ctx_, collector_);
+    function_.context().set_current_key(&key);
+    this->fn_.process_element(record, function_.context(), function_.collector());
   }
 
   // Due timers fire before the watermark moves on, so their output precedes it.
   void process_watermark(int64_t watermark) override {
-    fire_due_timers(timers_, watermark, this->record_context(), timer_ctx_, [&](int64_t timestamp) {
-      this->fn_.on_timer(timestamp, timer_ctx_, collector_);
-    });
+    function_.fire_due_timers(watermark, this->record_context(), this->fn_);
     StreamOperator::process_watermark(watermark);
   }
 
  private:
   KeySelector key_selector_;
-  std::map<std::string, OutputBase*> side_;
-  Collector<Out> collector_;
-  EventTimeTimers<K> timers_;
-  typename F::Context ctx_;
-  typename F::OnTimerContext timer_ctx_;
+  KeyedFunctionRuntime<K, Out, F> function_;
 };
 
 }  // namespace eddy::runtime

@@ -7,7 +7,7 @@
 
 #include "eddy/api/functions.h"
 #include "eddy/core/key_hash.h"
-#include "eddy/runtime/event_time_timers.h"
+#include "eddy/runtime/operators/keyed_function_runtime.h"
 #include "eddy/runtime/output.h"
 #include "eddy/runtime/stream_operator.h"
 
@@ -116,39 +116,30 @@ class KeyedCoProcessOperator final : public TwoInputOperator<In1, In2, F> {
       : TwoInputOperator<In1, In2, F>(std::move(fn)),
         key1_(std::move(key1)),
         key2_(std::move(key2)),
-        side_(outputs.side),
-        collector_(outputs.main_as<Out>()),
-        ctx_(&side_, outputs.record_context, this->current_watermark_ptr(), &timers_),
-        timer_ctx_(&side_, outputs.record_context, this->current_watermark_ptr(), &timers_) {}
+        function_(outputs, this->current_watermark_ptr()) {}
 
   // Due timers fire before the watermark moves on, so their output precedes it.
   void process_watermark(int64_t watermark) override {
-    fire_due_timers(timers_, watermark, this->record_context(), timer_ctx_, [&](int64_t timestamp) {
-      this->fn_.on_timer(timestamp, timer_ctx_, collector_);
-    });
+    function_.fire_due_timers(watermark, this->record_context(), this->fn_);
     StreamOperator::process_watermark(watermark);
   }
 
  protected:
   void process_element1(In1&& r) override {
     K key = key1_(static_cast<const In1&>(r));
-    ctx_.set_current_key(&key);
-    this->fn_.process_element1(r, ctx_, collector_);
+    function_.context().set_current_key(&key);
+    this->fn_.process_element1(r, function_.context(), function_.collector());
   }
   void process_element2(In2&& r) override {
     K key = key2_(static_cast<const In2&>(r));
-    ctx_.set_current_key(&key);
-    this->fn_.process_element2(r, ctx_, collector_);
+    function_.context().set_current_key(&key);
+    this->fn_.process_element2(r, function_.context(), function_.collector());
   }
 
  private:
   KS1 key1_;
   KS2 key2_;
-  std::map<std::string, OutputBase*> side_;
-  Collector<Out> collector_;
-  EventTimeTimers<K> timers_;
-  typename F::Context ctx_;
-  typename F::OnTimerContext timer_ctx_;
+  KeyedFunctionRuntime<K, Out, F> function_;
 };
 
 }  // namespace eddy::runtime
