@@ -178,3 +178,42 @@ TEST(TransformationsTest, UserStructsFlowThroughShuffles) {
 
 }  // namespace
 }  // namespace eddy
+
+namespace eddy {
+namespace {
+
+TEST(TransformationsTest, FromElementsKeepsOrderAtParallelismOne) {
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env.set_parallelism(1);
+  auto out = env.from_elements(std::string("x"), std::string("y"), std::string("z"))
+                 .execute_and_collect()
+                 .to_vector();
+  EXPECT_EQ(out, (std::vector<std::string>{"x", "y", "z"}));
+}
+
+// Counts the records of each input and reports both counts with every record.
+struct CountBoth : CoProcessFunction<int, std::string, std::string> {
+  int firsts = 0, seconds = 0;
+  void process_element1(const int& v, Context&, Collector<std::string>& out) override {
+    out.collect("int " + std::to_string(v) + " after " + std::to_string(++firsts) + " ints");
+  }
+  void process_element2(const std::string& v, Context& ctx, Collector<std::string>& out) override {
+    out.collect("str " + v + " after " + std::to_string(++seconds) + " strs");
+  }
+};
+
+TEST(TransformationsTest, CoProcessKeepsStateAcrossBothInputs) {
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env.set_parallelism(1);
+  auto out = env.from_collection({7, 8})
+                 .connect(env.from_collection(std::vector<std::string>{"a"}))
+                 .process(CountBoth())
+                 .execute_and_collect()
+                 .to_vector();
+  EXPECT_EQ(
+      testing::sorted(out),
+      (std::vector<std::string>{"int 7 after 1 ints", "int 8 after 2 ints", "str a after 1 strs"}));
+}
+
+}  // namespace
+}  // namespace eddy
