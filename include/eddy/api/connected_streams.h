@@ -57,11 +57,10 @@ class ConnectedStreams {
 
  protected:
   template <class Out, class Make>
-  DataStream<Out> two_input(std::string name, Make make, bool keyed = false) const {
+  DataStream<Out> two_input(std::string name, Make make) const {
     auto t =
         env_->make(Kind::kTwoInput, std::move(name), {first_, second_}, runtime::type_ops_of<Out>(),
                    runtime::make_operator_factory(std::move(make)));
-    t->keyed = keyed;
     return DataStream<Out>(env_, std::move(t));
   }
 
@@ -91,13 +90,11 @@ class KeyedConnectedStreams : public ConnectedStreams<T1, T2> {
     auto k1 = key1_;
     auto k2 = key2_;
     return this->template two_input<Out>(
-        "Co-Keyed-Process",
-        [fn, k1, k2](const runtime::OperatorOutputs& o) {
+        "Co-Keyed-Process", [fn, k1, k2](const runtime::OperatorOutputs& o) {
           return std::make_unique<
               runtime::KeyedCoProcessOperator<K, T1, T2, Out, decltype(k1), decltype(k2), F>>(
               fn, k1, k2, o);
-        },
-        true);
+        });
   }
 
  private:

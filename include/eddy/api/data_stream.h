@@ -224,11 +224,10 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
   // ---- building blocks for the API and connectors ----
 
   template <class Out, class Make>
-  DataStream<Out> one_input(std::string name, Make make, bool keyed = false) const {
+  DataStream<Out> one_input(std::string name, Make make) const {
     auto t =
         this->env_->make(Kind::kOneInput, std::move(name), {this->t_}, runtime::type_ops_of<Out>(),
                          runtime::make_operator_factory(std::move(make)));
-    t->keyed = keyed;
     return DataStream<Out>(this->env_, std::move(t));
   }
 

@@ -67,26 +67,20 @@ class KeyedStream : public DataStream<T> {
     static_assert(std::is_base_of_v<KeyedProcessFunction<K, T, Out>, F>,
                   "process() on a KeyedStream takes a KeyedProcessFunction<Key, In, Out>");
     KeySelector ks = key_selector_;
-    return this->template one_input<Out>(
-        "KeyedProcess",
-        [fn, ks](const runtime::OperatorOutputs& o) {
-          return std::make_unique<runtime::KeyedProcessOperator<K, T, Out, KeySelector, F>>(fn, ks,
-                                                                                            o);
-        },
-        true);
+    return this->template one_input<Out>("KeyedProcess", [fn,
+                                                          ks](const runtime::OperatorOutputs& o) {
+      return std::make_unique<runtime::KeyedProcessOperator<K, T, Out, KeySelector, F>>(fn, ks, o);
+    });
   }
 
  private:
   template <class F>
   DataStream<T> reduce_named(const char* name, F fn) const {
     KeySelector ks = key_selector_;
-    return this->template one_input<T>(
-        name,
-        [fn, ks](const runtime::OperatorOutputs& o) {
-          return std::make_unique<runtime::KeyedReduceOperator<T, K, KeySelector, F>>(
-              fn, ks, o.main_as<T>());
-        },
-        true);
+    return this->template one_input<T>(name, [fn, ks](const runtime::OperatorOutputs& o) {
+      return std::make_unique<runtime::KeyedReduceOperator<T, K, KeySelector, F>>(fn, ks,
+                                                                                  o.main_as<T>());
+    });
   }
 
   DataStream<T> aggregate(runtime::AggregationKind kind, int position) const {

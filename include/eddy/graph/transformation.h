@@ -45,7 +45,6 @@ struct Transformation {
   std::string uid;
   std::string slot_sharing_group;  // empty: inherit from the inputs, "default" for sources
   ChainingStrategy chaining = ChainingStrategy::kAlways;
-  bool keyed = false;  // consumes a keyed stream: its inputs must arrive hash-partitioned
 
   // The type of the records this transformation produces.
   std::shared_ptr<const runtime::TypeOpsBase> output_type;
