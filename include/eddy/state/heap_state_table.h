@@ -1,0 +1,145 @@
+// StateTable: the heap backend's storage for one state. One hash map per key group of the
+// backend's range (index = key group - first key group), each keyed by (serialized key,
+// namespace). Keeping key groups apart lets a snapshot or a rescale take whole key groups without
+// scanning other keys. An access looks up the current key of the KeyContext: one hash lookup.
+// Invariant: a stored entry is never "empty" (the states erase a list or map that becomes
+// empty), so num_entries() counts keys that hold something and cleared keys use no memory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "eddy/core/key_hash.h"
+#include "eddy/state/internal_kv_state.h"
+#include "eddy/state/key_context.h"
+
+namespace eddy::state {
+
+// Hash for namespaces and map-state keys: std::hash when the type has one, else eddy::KeyHash
+// (pairs, tuples, vectors of hashable fields).
+template <class T>
+struct StateHash {
+  size_t operator()(const T& value) const {
+    if constexpr (std::is_default_constructible_v<std::hash<T>>) {
+      return std::hash<T>{}(value);
+    } else {
+      return KeyHasher{}(value);
+    }
+  }
+};
+
+template <class N>
+struct StateKey {
+  std::string key;
+  N ns;
+};
+
+// A lookup key that borrows the current key's bytes, so a lookup copies nothing.
+template <class N>
+struct StateKeyRef {
+  std::string_view key;
+  const N& ns;
+};
+
+template <class N>
+struct StateKeyHash {
+  using is_transparent = void;
+  static size_t hash(std::string_view key, const N& ns) {
+    const uint64_t h = murmur_hash_bytes(key);
+    return static_cast<size_t>(h ^
+                               (StateHash<N>{}(ns) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2)));
+  }
+  size_t operator()(const StateKey<N>& k) const { return hash(k.key, k.ns); }
+  size_t operator()(const StateKeyRef<N>& k) const { return hash(k.key, k.ns); }
+};
+
+template <class N>
+struct StateKeyEqual {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return std::string_view(a.key) == std::string_view(b.key) && a.ns == b.ns;
+  }
+};
+
+template <class N, class Entry>
+class StateTable {
+ public:
+  using Map = std::unordered_map<StateKey<N>, Entry, StateKeyHash<N>, StateKeyEqual<N>>;
+
+  explicit StateTable(const KeyContext& context)
+      : context_(context), maps_(static_cast<size_t>(context.num_key_groups())) {}
+
+  // The current key's entry in `ns`, or nullptr.
+  Entry* find(const N& ns) {
+    Map& map = current_map();
+    auto it = map.find(StateKeyRef<N>{context_.key(), ns});
+    return it == map.end() ? nullptr : &it->second;
+  }
+
+  // Stores `entry` for the current key in `ns`, replacing any previous one.
+  Entry& put(const N& ns, Entry entry) {
+    if (Entry* existing = find(ns)) {
+      *existing = std::move(entry);
+      return *existing;
+    }
+    return current_map().emplace(StateKey<N>{context_.key(), ns}, std::move(entry)).first->second;
+  }
+
+  void erase(const N& ns) {
+    Map& map = current_map();
+    auto it = map.find(StateKeyRef<N>{context_.key(), ns});
+    if (it != map.end()) map.erase(it);
+  }
+
+  size_t size() const {
+    size_t n = 0;
+    for (const Map& map : maps_) n += map.size();
+    return n;
+  }
+
+  // Serialized keys with an entry in any namespace, each once.
+  std::vector<std::string> keys() const {
+    std::vector<std::string> result;
+    for (const Map& map : maps_) {
+      if constexpr (std::is_same_v<N, VoidNamespace>) {
+        for (const auto& [k, entry] : map) result.push_back(k.key);
+      } else {
+        std::unordered_set<std::string_view> seen;
+        for (const auto& [k, entry] : map) {
+          if (seen.insert(k.key).second) result.push_back(k.key);
+        }
+      }
+    }
+    return result;
+  }
+
+  // Calls `erase(Entry&)` on every entry of every key group; an entry is erased when it returns
+  // true. Used for TTL cleanup, which must see all keys, not just the current one.
+  template <class F>
+  void erase_if(F&& erase) {
+    for (Map& map : maps_) {
+      for (auto it = map.begin(); it != map.end();) {
+        it = erase(it->second) ? map.erase(it) : std::next(it);
+      }
+    }
+  }
+
+  const KeyContext& context() const { return context_; }
+
+ private:
+  Map& current_map() { return maps_[static_cast<size_t>(context_.key_group_index())]; }
+
+  const KeyContext& context_;
+  std::vector<Map> maps_;
+};
+
+}  // namespace eddy::state

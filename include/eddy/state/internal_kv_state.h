@@ -1,0 +1,79 @@
+// The runtime's view of keyed state: the user interfaces of state.h plus a namespace. Window
+// operators keep one namespace per window (the window object) and call set_current_namespace()
+// before handing the state to a window function; plain keyed state lives in VoidNamespace.
+// Each state object remembers its own current namespace; it starts as N{}.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "eddy/core/key_hash.h"
+#include "eddy/state/state.h"
+
+namespace eddy::state {
+
+// The namespace of state that is not scoped to a window.
+struct VoidNamespace {
+  friend constexpr bool operator==(VoidNamespace, VoidNamespace) { return true; }
+};
+
+// What a backend needs of every state it created, whatever its kind and types.
+class InternalKvStateBase {
+ public:
+  virtual ~InternalKvStateBase() = default;
+  // Stored (key, namespace) entries, across all key groups of the backend.
+  virtual size_t num_entries() const = 0;
+  // The serialized keys with a value in any namespace, each once, in no particular order.
+  virtual std::vector<std::string> serialized_keys() const = 0;
+  // Removes every expired value (list elements and map entries one by one) and returns how many
+  // were removed; 0 for a state without TTL.
+  virtual size_t remove_expired() = 0;
+};
+
+template <class N>
+class InternalKvState : public InternalKvStateBase {
+ public:
+  using NamespaceType = N;
+  virtual void set_current_namespace(const N& ns) = 0;
+};
+
+// A state whose namespaces can be merged: session windows fold the state of merged windows into
+// the surviving one.
+template <class N>
+class InternalMergingState : public InternalKvState<N> {
+ public:
+  // Folds the current key's values in `sources` into `target`, then clears the sources. A
+  // source equal to target is allowed. List elements keep target-first, then source order.
+  virtual void merge_namespaces(const N& target, const std::vector<N>& sources) = 0;
+};
+
+template <class N, class V>
+class InternalValueState : public ValueState<V>, public InternalKvState<N> {};
+
+template <class N, class V>
+class InternalListState : public ListState<V>, public InternalMergingState<N> {};
+
+template <class N, class UK, class UV>
+class InternalMapState : public MapState<UK, UV>, public InternalKvState<N> {};
+
+template <class N, class V>
+class InternalReducingState : public ReducingState<V>, public InternalMergingState<N> {};
+
+template <class N, class In, class Out>
+class InternalAggregatingState : public AggregatingState<In, Out>,
+                                 public InternalMergingState<N> {};
+
+}  // namespace eddy::state
+
+template <>
+struct eddy::KeyHash<eddy::state::VoidNamespace> {
+  uint32_t operator()(eddy::state::VoidNamespace) const { return 0; }
+};
+
+template <>
+struct std::hash<eddy::state::VoidNamespace> {
+  size_t operator()(eddy::state::VoidNamespace) const { return 0; }
+};

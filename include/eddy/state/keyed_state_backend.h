@@ -1,0 +1,141 @@
+// KeyedStateBackend: the keyed state of one operator subtask, for the key groups it owns.
+//
+// Keys are type-erased: the keyed operator serializes the current key with TypeSerializer<K>,
+// computes its key group (assign_to_key_group) and calls set_current_key() before each record
+// or timer. The backend is not a template on K, so user functions can ask for state by
+// descriptor in open() without knowing the key type, and a byte-keyed store (RocksDB) fits the
+// same interface.
+//
+// States are created on first request and cached by name: asking twice for the same name
+// returns the same object; asking for an existing name with another kind, value type or
+// namespace type throws StateException naming the state. The typed get_* templates reach the
+// virtual create_state() hook through a StateFactory (see state_factory.h).
+//
+// Threading: a backend and its states belong to the subtask's thread.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <typeindex>
+#include <unordered_map>
+#include <vector>
+
+#include "eddy/core/key_hash.h"
+#include "eddy/core/serializer.h"
+#include "eddy/core/type_name.h"
+#include "eddy/state/internal_kv_state.h"
+#include "eddy/state/key_context.h"
+#include "eddy/state/state_descriptor.h"
+#include "eddy/state/state_factory.h"
+
+namespace eddy {
+
+class KeyedStateBackend {
+ public:
+  // Owns key groups [first_key_group, last_key_group] (inclusive) of `max_parallelism`.
+  KeyedStateBackend(int first_key_group, int last_key_group, int max_parallelism);
+  virtual ~KeyedStateBackend();
+  KeyedStateBackend(const KeyedStateBackend&) = delete;
+  KeyedStateBackend& operator=(const KeyedStateBackend&) = delete;
+
+  // REQUIRES: key_group is within the backend's range (throws StateException otherwise).
+  void set_current_key(std::string key_bytes, int key_group) {
+    context_.set(std::move(key_bytes), key_group);
+  }
+  const std::string& current_key() const { return context_.key(); }
+  int current_key_group() const { return context_.key_group(); }
+
+  int first_key_group() const { return context_.first_key_group(); }
+  int last_key_group() const { return context_.last_key_group(); }
+  int max_parallelism() const { return context_.max_parallelism(); }
+
+  template <class V>
+  ValueState<V>& get_state(const ValueStateDescriptor<V>& descriptor) {
+    return get_partitioned_state<state::VoidNamespace>(descriptor);
+  }
+  template <class V>
+  ListState<V>& get_list_state(const ListStateDescriptor<V>& descriptor) {
+    return get_partitioned_state<state::VoidNamespace>(descriptor);
+  }
+  template <class UK, class UV>
+  MapState<UK, UV>& get_map_state(const MapStateDescriptor<UK, UV>& descriptor) {
+    return get_partitioned_state<state::VoidNamespace>(descriptor);
+  }
+  template <class V>
+  ReducingState<V>& get_reducing_state(const ReducingStateDescriptor<V>& descriptor) {
+    return get_partitioned_state<state::VoidNamespace>(descriptor);
+  }
+  template <class In, class Acc, class Out>
+  AggregatingState<In, Out>& get_aggregating_state(
+      const AggregatingStateDescriptor<In, Acc, Out>& descriptor) {
+    return get_partitioned_state<state::VoidNamespace>(descriptor);
+  }
+
+  // The state for any descriptor, scoped to namespaces of type N (windows): the returned object
+  // is both the user interface and InternalKvState<N> (set_current_namespace, and
+  // merge_namespaces for list, reducing and aggregating state).
+  template <class N, class Descriptor>
+  typename state::StateTypes<N, Descriptor>::Internal& get_partitioned_state(
+      const Descriptor& descriptor) {
+    using Factory = state::TypedStateFactory<N, Descriptor>;
+    state::InternalKvStateBase& created = get_or_create_state(
+        descriptor, typeid(Factory), &describe_state_type<N, Descriptor>, Factory(descriptor));
+    // get_or_create_state checked that the state was created by this very Factory type.
+    return static_cast<typename Factory::Internal&>(created);
+  }
+
+  // The serialized keys with a value in state `state_name` (in any namespace), each once; empty
+  // for a state never created.
+  std::vector<std::string> keys(const std::string& state_name) const;
+  // (key, namespace) entries over all states and key groups.
+  size_t num_entries() const;
+
+  void set_ttl_time_provider(TtlTimeProvider provider) {
+    context_.set_time_provider(std::move(provider));
+  }
+
+ protected:
+  // Creates a state of this backend's storage for the factory's types.
+  virtual std::unique_ptr<state::InternalKvStateBase> create_state(
+      const state::StateFactory& factory) = 0;
+
+  const state::KeyContext& key_context() const { return context_; }
+
+  template <class F>
+  void for_each_state(F&& visit) {
+    for (auto& [name, registered] : states_) visit(*registered.state);
+  }
+
+ private:
+  using DescribeType = std::string (*)();
+
+  struct RegisteredState {
+    StateKind kind;
+    std::type_index type;
+    DescribeType describe;
+    std::unique_ptr<state::InternalKvStateBase> state;
+  };
+
+  template <class N, class Descriptor>
+  static std::string describe_state_type() {
+    return type_name<Descriptor>() + " in namespace " + type_name<N>();
+  }
+
+  state::InternalKvStateBase& get_or_create_state(const StateDescriptorBase& descriptor,
+                                                  std::type_index type, DescribeType describe,
+                                                  const state::StateFactory& factory);
+
+  state::KeyContext context_;
+  std::unordered_map<std::string, RegisteredState> states_;
+};
+
+// Positions `backend` on a typed key: serializes it and computes its key group, as the keyed
+// operator does before each record.
+template <Serializable K>
+void set_current_key_of(KeyedStateBackend& backend, const K& key) {
+  backend.set_current_key(serialize_to_string(key),
+                          assign_to_key_group(key, backend.max_parallelism()));
+}
+
+}  // namespace eddy
