@@ -1,0 +1,81 @@
+// Errors of the keyed state backend: wrong key group, mismatched state registrations.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "eddy/state/heap_keyed_state_backend.h"
+
+namespace eddy {
+namespace {
+
+// Runs `f` and returns the StateException message it throws ("" if it throws none).
+template <class F>
+std::string state_error(F&& f) {
+  try {
+    f();
+  } catch (const StateException& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(BackendErrorsTest, KeyGroupOutsideTheRangeIsRejected) {
+  HeapKeyedStateBackend backend(32, 63, 128);
+  backend.set_current_key("k", 32);
+  backend.set_current_key("k", 63);
+  std::string message = state_error([&] { backend.set_current_key("k", 64); });
+  EXPECT_NE(message.find("key group 64"), std::string::npos) << message;
+  EXPECT_NE(message.find("[32, 63]"), std::string::npos) << message;
+  EXPECT_NE(state_error([&] { backend.set_current_key("k", 31); }), "");
+  EXPECT_EQ(backend.current_key_group(), 63) << "a rejected key leaves the current key as it was";
+}
+
+TEST(BackendErrorsTest, InvalidRangesAreRejected) {
+  EXPECT_THROW(HeapKeyedStateBackend(5, 4, 128), StateException);
+  EXPECT_THROW(HeapKeyedStateBackend(0, 128, 128), StateException);
+  EXPECT_THROW(HeapKeyedStateBackend(-1, 3, 128), StateException);
+  EXPECT_THROW(HeapKeyedStateBackend(0, 0, 0), StateException);
+}
+
+TEST(BackendErrorsTest, AccessBeforeAnyKeyIsRejected) {
+  HeapKeyedStateBackend backend(0, 127, 128);
+  ValueState<int>& value = backend.get_state(ValueStateDescriptor<int>("v"));
+  std::string message = state_error([&] { value.update(1); });
+  EXPECT_NE(message.find("no current key"), std::string::npos) << message;
+}
+
+TEST(BackendErrorsTest, SameNameWithAnotherKindIsRejected) {
+  HeapKeyedStateBackend backend(0, 127, 128);
+  backend.get_state(ValueStateDescriptor<int>("count"));
+  std::string message =
+      state_error([&] { backend.get_list_state(ListStateDescriptor<int>("count")); });
+  EXPECT_NE(message.find("'count'"), std::string::npos) << message;
+  EXPECT_NE(message.find("ValueState"), std::string::npos) << message;
+  EXPECT_NE(message.find("ListState"), std::string::npos) << message;
+}
+
+TEST(BackendErrorsTest, SameNameWithAnotherTypeOrNamespaceIsRejected) {
+  HeapKeyedStateBackend backend(0, 127, 128);
+  backend.get_state(ValueStateDescriptor<int>("count"));
+  std::string message =
+      state_error([&] { backend.get_state(ValueStateDescriptor<std::string>("count")); });
+  EXPECT_NE(message.find("'count'"), std::string::npos) << message;
+  EXPECT_NE(
+      state_error([&] { backend.get_partitioned_state<int>(ValueStateDescriptor<int>("count")); }),
+      "");
+}
+
+TEST(BackendErrorsTest, DescriptorsRejectEmptyNamesAndDisabledTtl) {
+  EXPECT_THROW(ValueStateDescriptor<int>(""), StateException);
+  ValueStateDescriptor<int> descriptor("v");
+  StateTtlConfig disabled = StateTtlConfig::new_builder(Time::seconds(1))
+                                .set_update_type(StateTtlConfig::UpdateType::Disabled)
+                                .build();
+  EXPECT_THROW(descriptor.enable_time_to_live(disabled), StateException);
+  EXPECT_THROW(StateTtlConfig::new_builder(Time::seconds(0)).build(), ConfigurationException);
+  EXPECT_THROW(StateTtlConfig::new_builder(Time::seconds(1)).cleanup_incrementally(0, false),
+               ConfigurationException);
+}
+
+}  // namespace
+}  // namespace eddy
