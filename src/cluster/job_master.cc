@@ -105,14 +105,15 @@ void JobMaster::deploy() {
     }
   }
   const auto& config = job_.stream_graph.config;
+  timer_scheduler_ = std::make_unique<runtime::TimerScheduler>(
+      config.clock ? config.clock : std::make_shared<const SystemClock>());
   runtime::FlushPolicy flush;
   flush.flush_every_record = config.buffer_timeout_ms == 0;
-  flush.epoch = config.buffer_timeout_ms > 0 ? &flush_epoch_ : nullptr;
   for (size_t v = 0; v < vertices.size(); ++v) {
     for (int i = 0; i < vertices[v].parallelism; ++i) {
       tasks_.push_back(std::make_unique<runtime::Task>(job_, static_cast<int>(v), i,
                                                        std::move(wirings[v][i]), flush,
-                                                       watermark_epoch_, running_));
+                                                       *timer_scheduler_, running_));
     }
   }
 }
@@ -201,14 +202,11 @@ void JobMaster::run_ticker() {
   using Clock = std::chrono::steady_clock;
   const auto& config = job_.stream_graph.config;
   const auto flush_period = std::chrono::milliseconds(config.buffer_timeout_ms);
-  const auto watermark_period = std::chrono::milliseconds(config.auto_watermark_interval_ms);
   auto next_flush = Clock::now() + flush_period;
-  auto next_watermark = Clock::now() + watermark_period;
   std::unique_lock lock(mu_);
   while (!is_globally_terminal(status_)) {
     auto next = Clock::time_point::max();
     if (config.buffer_timeout_ms > 0) next = std::min(next, next_flush);
-    if (config.auto_watermark_interval_ms > 0) next = std::min(next, next_watermark);
     if (next == Clock::time_point::max()) {
       changed_.wait(lock);
       continue;
@@ -216,12 +214,8 @@ void JobMaster::run_ticker() {
     changed_.wait_until(lock, next);
     const auto now = Clock::now();
     if (config.buffer_timeout_ms > 0 && now >= next_flush) {
-      flush_epoch_.fetch_add(1, std::memory_order_relaxed);
+      for (auto& task : tasks_) task->request_flush();
       next_flush = now + flush_period;
-    }
-    if (config.auto_watermark_interval_ms > 0 && now >= next_watermark) {
-      watermark_epoch_.fetch_add(1, std::memory_order_relaxed);
-      next_watermark = now + watermark_period;
     }
   }
 }

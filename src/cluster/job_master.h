@@ -17,6 +17,7 @@
 #include "graph/job_graph.h"
 #include "runtime/input_gate.h"
 #include "runtime/task.h"
+#include "runtime/timer_scheduler.h"
 
 namespace eddy::cluster {
 
@@ -43,15 +44,14 @@ class JobMaster {
   void deploy();
   void on_task_done(size_t task_index);
   void cancel_tasks_locked();
-  // Advances flush_epoch_ every buffer timeout and watermark_epoch_ every auto-watermark
-  // interval, until the job ends.
+  // Asks every task to flush its network outputs every buffer timeout, until the job ends.
   void run_ticker();
 
   graph::JobGraph job_;
   std::function<void()> on_end_;
   std::atomic<bool> running_{true};  // false once the job is cancelled or failing
-  std::atomic<uint64_t> flush_epoch_{0};
-  std::atomic<uint64_t> watermark_epoch_{0};
+  // Outlives the tasks (declared before them): they unregister from it when destroyed.
+  std::unique_ptr<runtime::TimerScheduler> timer_scheduler_;
 
   std::vector<std::unique_ptr<runtime::InputGate>> gates_;
   std::vector<std::unique_ptr<runtime::ResultPartition>> partitions_;

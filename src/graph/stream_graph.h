@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "eddy/core/clock.h"
 #include "eddy/graph/transformation.h"
 
 namespace eddy::graph {
@@ -44,6 +45,7 @@ struct StreamGraphConfig {
   bool chaining_enabled = true;
   int64_t buffer_timeout_ms = 100;           // 0: flush every record; -1: only full buffers
   int64_t auto_watermark_interval_ms = 200;  // periodic watermark emission; 0: disabled
+  std::shared_ptr<const Clock> clock;        // processing time; null: the system clock
 };
 
 struct StreamGraph {

@@ -42,13 +42,21 @@ bool InputGate::take_locked(Envelope& envelope, int& channel) {
 
 bool InputGate::poll(Envelope& envelope, int& channel, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  data_available_.wait_for(lock, timeout, [&] { return !available_.empty() || cancelled_; });
+  data_available_.wait_for(lock, timeout,
+                           [&] { return !available_.empty() || cancelled_ || woken_; });
+  woken_ = false;
   return take_locked(envelope, channel);
 }
 
 bool InputGate::try_poll(Envelope& envelope, int& channel) {
   std::lock_guard lock(mu_);
   return take_locked(envelope, channel);
+}
+
+void InputGate::wake() {
+  std::lock_guard lock(mu_);
+  woken_ = true;
+  data_available_.notify_one();
 }
 
 void InputGate::cancel() {

@@ -29,10 +29,13 @@ class InputGate {
   void push(int channel, Envelope&& envelope);
 
   // Receiver side. Takes the next envelope, channels served in arrival order. Returns false if
-  // nothing arrived within `timeout`. Throws TaskCancelled after cancel().
+  // nothing arrived within `timeout` or wake() was called. Throws TaskCancelled after cancel().
   bool poll(Envelope& envelope, int& channel, std::chrono::milliseconds timeout);
   // Like poll(), without waiting.
   bool try_poll(Envelope& envelope, int& channel);
+
+  // Any thread: makes the receiver's current (or next) poll() return, e.g. to read its mail.
+  void wake();
 
   // Wakes every waiting sender and the receiver; they throw TaskCancelled.
   void cancel();
@@ -53,6 +56,7 @@ class InputGate {
   std::vector<std::unique_ptr<Channel>> channels_;  // GUARDED_BY(mu_)
   std::deque<int> available_;  // channels with data, each once, in arrival order. GUARDED_BY(mu_)
   bool cancelled_ = false;     // GUARDED_BY(mu_)
+  bool woken_ = false;         // GUARDED_BY(mu_)
 };
 
 }  // namespace eddy::runtime

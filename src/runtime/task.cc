@@ -22,16 +22,18 @@ std::exception_ptr wrap_failure(const std::string& description, std::exception_p
 }  // namespace
 
 Task::Task(const graph::JobGraph& job, int vertex_index, int subtask_index, TaskWiring wiring,
-           FlushPolicy flush_policy, const std::atomic<uint64_t>& watermark_tick,
+           FlushPolicy flush_policy, TimerScheduler& timer_scheduler,
            const std::atomic<bool>& running)
     : job_(job),
       vertex_(job.vertices.at(vertex_index)),
       subtask_index_(subtask_index),
       wiring_(std::move(wiring)),
       flush_policy_(flush_policy),
-      watermark_tick_(watermark_tick),
+      timer_service_(timer_scheduler, mailbox_),
       running_(running),
-      name_(fmt::format("{} ({}/{})", vertex_.name, subtask_index + 1, vertex_.parallelism)) {}
+      name_(fmt::format("{} ({}/{})", vertex_.name, subtask_index + 1, vertex_.parallelism)) {
+  if (wiring_.gate != nullptr) mailbox_.set_waker([gate = wiring_.gate] { gate->wake(); });
+}
 
 Task::~Task() = default;
 
@@ -52,7 +54,7 @@ void Task::run() noexcept {
     }
     current = &job_.node(vertex_.node_ids.front());
     if (source_ != nullptr) {
-      SourceRunContext ctx(running_);
+      SourceRunContext ctx(running_, mailbox_);
       source_->run(ctx);
       // A bounded source has ended: event time jumps to its end, which fires what is pending.
       if (running_.load()) {
@@ -63,6 +65,7 @@ void Task::run() noexcept {
       process_input();
     }
     if (!running_.load()) throw TaskCancelled();
+    timer_service_.quiesce();
     finish_chain();
     close_chain();
     outcome_ = failure_ ? TaskOutcome::kFailed : TaskOutcome::kFinished;
@@ -91,8 +94,9 @@ void Task::instantiate() {
   }
   for (int id : vertex_.node_ids) {
     const graph::StreamNode& node = job_.node(id);
-    contexts_.push_back(std::make_unique<RuntimeContext>(node.name, subtask_index_,
-                                                         node.parallelism, node.max_parallelism));
+    contexts_.push_back(std::make_unique<RuntimeContext>(
+        node.name, subtask_index_, node.parallelism, node.max_parallelism, 0,
+        ExecutionConfig(job_.stream_graph.config.auto_watermark_interval_ms)));
     operators_.push_back(std::move(by_node[id]));
   }
   source_ = dynamic_cast<SourceOperator*>(operators_.front().get());
@@ -147,7 +151,8 @@ OperatorOutputs Task::wire_outputs(const graph::StreamNode& node) {
   }
   OperatorOutputs outputs;
   outputs.record_context = &record_context_;
-  outputs.watermark_tick = &watermark_tick_;
+  outputs.processing_time = &timer_service_;
+  outputs.mailbox = &mailbox_;
   for (auto& [tag, targets] : targets_by_tag) {
     OutputBase* output = targets.front();
     if (targets.size() > 1) {
@@ -173,11 +178,11 @@ void Task::process_input() {
   Envelope envelope;
   int channel = 0;
   while (open_channels > 0) {
+    if (mailbox_.has_mail()) mailbox_.run_all();
     if (!gate.try_poll(envelope, channel)) {
       // About to wait: what this subtask produced so far should not wait with it.
       for (NetworkOutput* out : network_outputs_) out->flush_all();
-      while (!gate.poll(envelope, channel, kIdlePollInterval)) {
-      }
+      if (!gate.poll(envelope, channel, kIdlePollInterval)) continue;  // woken, or idle
     }
     switch (envelope.kind) {
       case EnvelopeKind::kRecords:
@@ -235,6 +240,14 @@ void Task::close_chain() noexcept {
     }
   }
   opened_ = 0;
+}
+
+void Task::request_flush() {
+  if (flush_requested_.exchange(true)) return;  // one flush mail at a time
+  mailbox_.post([this] {
+    flush_requested_ = false;
+    for (NetworkOutput* out : network_outputs_) out->flush_all();
+  });
 }
 
 void Task::cancel() {

@@ -17,6 +17,8 @@
 #include "eddy/runtime/type_ops.h"
 #include "graph/job_graph.h"
 #include "runtime/input_gate.h"
+#include "runtime/task_timer_service.h"
+#include "runtime/timer_scheduler.h"
 #include "runtime/watermark_valve.h"
 
 namespace eddy::runtime {
@@ -33,8 +35,7 @@ enum class TaskOutcome { kRunning, kFinished, kCanceled, kFailed };
 class Task {
  public:
   Task(const graph::JobGraph& job, int vertex_index, int subtask_index, TaskWiring wiring,
-       FlushPolicy flush_policy, const std::atomic<uint64_t>& watermark_tick,
-       const std::atomic<bool>& running);
+       FlushPolicy flush_policy, TimerScheduler& timer_scheduler, const std::atomic<bool>& running);
   ~Task();
 
   // The thread body. Never throws: the outcome and failure are kept for the job master.
@@ -42,6 +43,8 @@ class Task {
   // Tells the chain's operators that the job is being cancelled, so that a source stops and no
   // operator stays blocked. Safe from any thread, at any time.
   void cancel();
+  // Any thread: the task will flush its network outputs soon, also if it is idle.
+  void request_flush();
 
   TaskOutcome outcome() const { return outcome_; }
   std::exception_ptr failure() const { return failure_; }
@@ -63,7 +66,9 @@ class Task {
   const int subtask_index_;
   TaskWiring wiring_;
   const FlushPolicy flush_policy_;
-  const std::atomic<uint64_t>& watermark_tick_;
+  // Declared before the timer service, which must go first: it unregisters from the scheduler.
+  Mailbox mailbox_;
+  TaskTimerService timer_service_;
   const std::atomic<bool>& running_;
   const std::string name_;  // "Source: Collection Source -> Map (1/2)"
 
@@ -82,6 +87,7 @@ class Task {
   size_t opened_ = 0;  // operators_[size - opened_ ..] are open (opened tail first)
 
   SourceOperator* source_ = nullptr;  // the head, when it is a source
+  std::atomic<bool> flush_requested_{false};
 
   std::mutex cancel_mu_;
   bool instantiated_ = false;  // GUARDED_BY(cancel_mu_): operators_ is complete

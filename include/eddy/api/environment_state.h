@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "eddy/core/clock.h"
 #include "eddy/graph/transformation.h"
 
 namespace eddy::api_detail {
@@ -16,6 +17,7 @@ struct EnvironmentState {
   int max_parallelism = -1;  // -1: derived per operator (128 for small parallelism)
   int64_t buffer_timeout_ms = 100;
   int64_t auto_watermark_interval_ms = 200;
+  std::shared_ptr<const Clock> clock;  // null: the system clock
   bool chaining_enabled = true;
   int next_id = 1;
   // Operators and sinks to run on the next execute(); sources are reached through them.

@@ -6,12 +6,14 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 
-#include "eddy/runtime/event_time_timers.h"
+#include "eddy/runtime/keyed_timers.h"
 #include "eddy/runtime/output.h"
+#include "eddy/runtime/processing_time_service.h"
 #include "eddy/runtime/record_context.h"
 #include "eddy/runtime/runtime_context.h"
 
@@ -49,18 +51,17 @@ enum class TimeDomain { EVENT_TIME, PROCESSING_TIME };
 // Time as a function sees it.
 class TimerService {
  public:
-  explicit TimerService(const int64_t* current_watermark) : current_watermark_(current_watermark) {}
-  // Wall-clock time in epoch milliseconds.
-  int64_t current_processing_time() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
+  TimerService(const int64_t* current_watermark, runtime::ProcessingTimeService* processing_time)
+      : current_watermark_(current_watermark), processing_time_(processing_time) {}
+  // The job's processing time (the system clock unless the environment was given another) in
+  // epoch milliseconds.
+  int64_t current_processing_time() const { return processing_time_->current_processing_time(); }
   // The operator's event time: the last watermark it received (kMinWatermark before any).
   int64_t current_watermark() const { return *current_watermark_; }
 
  private:
   const int64_t* current_watermark_;
+  runtime::ProcessingTimeService* processing_time_;
 };
 
 // The base of every process function's Context: the current record's timestamp, time, and side
@@ -68,8 +69,11 @@ class TimerService {
 class ProcessContextBase {
  public:
   ProcessContextBase(const std::map<std::string, runtime::OutputBase*>* side_outputs,
-                     const runtime::RecordContext* record_context, const int64_t* current_watermark)
-      : side_outputs_(side_outputs), record_context_(record_context), timers_(current_watermark) {}
+                     const runtime::RecordContext* record_context, const int64_t* current_watermark,
+                     runtime::ProcessingTimeService* processing_time)
+      : side_outputs_(side_outputs),
+        record_context_(record_context),
+        timers_(current_watermark, processing_time) {}
 
   // The event timestamp of the record being processed (or of the firing timer), if it has one.
   std::optional<int64_t> timestamp() const { return record_context_->optional_timestamp(); }
@@ -104,18 +108,29 @@ class ProcessFunction : public RichFunction {
 };
 
 // The timer service of keyed functions: timers belong to the current key. Registering the same
-// (key, time) twice gives one timer. Event-time timers fire when the watermark reaches them.
+// (key, time, domain) twice gives one timer. Event-time timers fire when the watermark reaches
+// them, processing-time timers when the clock does.
 template <class K>
 class KeyedTimerService : public TimerService {
  public:
-  KeyedTimerService(const int64_t* current_watermark, runtime::EventTimeTimers<K>* timers,
-                    const K* const* current_key)
-      : TimerService(current_watermark), timers_(timers), current_key_(current_key) {}
-  void register_event_time_timer(int64_t time) { timers_->register_timer(**current_key_, time); }
-  void delete_event_time_timer(int64_t time) { timers_->delete_timer(**current_key_, time); }
+  KeyedTimerService(const int64_t* current_watermark, runtime::ProcessingTimeService* service,
+                    runtime::KeyedTimers<K>* timers, const K* const* current_key)
+      : TimerService(current_watermark, service), timers_(timers), current_key_(current_key) {}
+  void register_event_time_timer(int64_t time) {
+    timers_->register_event_time_timer(**current_key_, time);
+  }
+  void delete_event_time_timer(int64_t time) {
+    timers_->delete_event_time_timer(**current_key_, time);
+  }
+  void register_processing_time_timer(int64_t time) {
+    timers_->register_processing_time_timer(**current_key_, time);
+  }
+  void delete_processing_time_timer(int64_t time) {
+    timers_->delete_processing_time_timer(**current_key_, time);
+  }
 
  private:
-  runtime::EventTimeTimers<K>* timers_;
+  runtime::KeyedTimers<K>* timers_;
   const K* const* current_key_;
 };
 
@@ -125,9 +140,9 @@ class KeyedContext : public ProcessContextBase {
  public:
   KeyedContext(const std::map<std::string, runtime::OutputBase*>* side_outputs,
                const runtime::RecordContext* record_context, const int64_t* current_watermark,
-               runtime::EventTimeTimers<K>* timers)
-      : ProcessContextBase(side_outputs, record_context, current_watermark),
-        keyed_timers_(current_watermark, timers, &key_) {}
+               runtime::ProcessingTimeService* service, runtime::KeyedTimers<K>* timers)
+      : ProcessContextBase(side_outputs, record_context, current_watermark, service),
+        keyed_timers_(current_watermark, service, timers, &key_) {}
   const K& get_current_key() const { return *key_; }
   void set_current_key(const K* key) { key_ = key; }
   KeyedTimerService<K>& timer_service() { return keyed_timers_; }
@@ -142,7 +157,11 @@ template <class Context>
 class OnTimerContextOf : public Context {
  public:
   using Context::Context;
-  TimeDomain time_domain() const { return TimeDomain::EVENT_TIME; }
+  TimeDomain time_domain() const { return domain_; }
+  void set_time_domain(TimeDomain domain) { domain_ = domain; }
+
+ private:
+  TimeDomain domain_ = TimeDomain::EVENT_TIME;
 };
 
 template <class K, class In, class Out>
@@ -207,26 +226,42 @@ class KeyedCoProcessFunction : public RichFunction {
   virtual void on_timer(int64_t timestamp, OnTimerContext& ctx, Collector<Out>& out) {}
 };
 
-// Emits a source's records. collect() may block: that is backpressure.
+// Emits a source's records. collect() may block: that is backpressure. A user source runs on a
+// thread of its own while its task's thread serves timers and flushes; each emission holds the
+// task's lock (Flink's checkpoint lock), so the chain still sees one thread at a time.
 template <class T>
 class SourceContext {
  public:
-  SourceContext(runtime::Output<T>* output, runtime::RecordContext* record_context)
-      : output_(output), record_context_(record_context) {}
-  void collect(T&& record) { output_->push(std::move(record)); }
-  void collect(const T& record) { output_->collect(record); }
+  SourceContext(runtime::Output<T>* output, runtime::RecordContext* record_context,
+                std::mutex* lock)
+      : output_(output), record_context_(record_context), lock_(lock) {}
+  void collect(T&& record) {
+    std::lock_guard guard(*lock_);
+    output_->push(std::move(record));
+  }
+  void collect(const T& record) {
+    std::lock_guard guard(*lock_);
+    output_->collect(record);
+  }
   // Emits a record with an event timestamp (epoch milliseconds).
   void collect_with_timestamp(T record, int64_t timestamp) {
+    std::lock_guard guard(*lock_);
     record_context_->timestamp = timestamp;
     output_->push(std::move(record));
     record_context_->timestamp = runtime::kNoTimestamp;
   }
   // Declares that no record with a timestamp below `watermark` will follow.
-  void emit_watermark(int64_t watermark) { output_->emit_watermark(watermark); }
+  void emit_watermark(int64_t watermark) {
+    std::lock_guard guard(*lock_);
+    output_->emit_watermark(watermark);
+  }
+  // The lock every emission holds; hold it to change source state atomically with emitting.
+  std::mutex& get_checkpoint_lock() { return *lock_; }
 
  private:
   runtime::Output<T>* output_;
   runtime::RecordContext* record_context_;
+  std::mutex* lock_;
 };
 
 // A user source: run() emits until its input ends or cancel() is called from another thread.

@@ -35,6 +35,12 @@ class StreamExecutionEnvironment {
   // How often periodic watermark generators emit, in ms (default 200; 0 disables).
   StreamExecutionEnvironment& set_auto_watermark_interval(int64_t interval_ms);
   int64_t get_auto_watermark_interval() const { return state_->auto_watermark_interval_ms; }
+  // Where processing time comes from (default: the system clock). Tests pass a ManualClock to
+  // fire processing-time timers and windows exactly when they move it.
+  StreamExecutionEnvironment& set_processing_time_clock(std::shared_ptr<const Clock> clock) {
+    state_->clock = std::move(clock);
+    return *this;
+  }
   StreamExecutionEnvironment& disable_operator_chaining();
   bool is_chaining_enabled() const { return state_->chaining_enabled; }
 

@@ -1,6 +1,6 @@
 // RecordWriterOutput: the Output at the end of a chain that sends records to downstream subtasks.
-// It batches records per target channel and ships a buffer when it is full, when the buffer
-// timeout has ticked, or when the task is about to wait for input.
+// It batches records per target channel and ships a buffer when it is full, or when its task
+// flushes it (before waiting for input, and every buffer timeout).
 #pragma once
 
 #include <memory>
@@ -27,7 +27,6 @@ class RecordWriterOutput final : public Output<T>, public NetworkOutput {
         flush_policy_(flush_policy),
         buffers_(partition->num_targets()) {
     for (auto& b : buffers_) b = new_buffer();
-    if (flush_policy_.epoch) seen_epoch_ = flush_policy_.epoch->load(std::memory_order_relaxed);
   }
 
   void push(T&& record) override {
@@ -37,13 +36,7 @@ class RecordWriterOutput final : public Output<T>, public NetworkOutput {
     } else {
       append(num_targets() == 1 ? 0 : selector_->select(record), std::move(record));
     }
-    if (flush_policy_.flush_every_record) {
-      flush_all();
-    } else if (flush_policy_.epoch &&
-               flush_policy_.epoch->load(std::memory_order_relaxed) != seen_epoch_) {
-      seen_epoch_ = flush_policy_.epoch->load(std::memory_order_relaxed);
-      flush_all();
-    }
+    if (flush_policy_.flush_every_record) flush_all();
   }
 
   void flush_all() override {
@@ -92,7 +85,6 @@ class RecordWriterOutput final : public Output<T>, public NetworkOutput {
   std::unique_ptr<ChannelSelector<T>> selector_;
   bool broadcast_;
   FlushPolicy flush_policy_;
-  uint64_t seen_epoch_ = 0;
   std::vector<std::unique_ptr<RecordBuffer<T>>> buffers_;  // one being filled per target
 };
 

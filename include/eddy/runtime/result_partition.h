@@ -16,8 +16,9 @@ class InputGate;
 
 // When a partially filled buffer leaves. Shared by all network outputs of a job.
 struct FlushPolicy {
-  bool flush_every_record = false;               // buffer timeout 0
-  const std::atomic<uint64_t>* epoch = nullptr;  // ticks every buffer timeout; null: never
+  // Buffer timeout 0. Otherwise buffers leave when full, when the task is about to wait, and
+  // when the task runs its periodic flush mail (every buffer timeout).
+  bool flush_every_record = false;
 };
 
 class ResultPartition {

@@ -16,7 +16,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "eddy/runtime/mailbox.h"
 #include "eddy/runtime/output.h"
+#include "eddy/runtime/processing_time_service.h"
 #include "eddy/runtime/record_context.h"
 #include "eddy/runtime/runtime_context.h"
 
@@ -40,10 +42,10 @@ class OperatorFailure : public std::runtime_error {
 // that nobody consumes is absent from `side` and its records are dropped.
 struct OperatorOutputs {
   OutputBase* main = nullptr;
-  std::map<std::string, OutputBase*> side;  // keyed by OutputTag id
-  RecordContext* record_context = nullptr;  // the task's; never null
-  // Advances every auto-watermark interval (a job-wide tick); never null.
-  const std::atomic<uint64_t>* watermark_tick = nullptr;
+  std::map<std::string, OutputBase*> side;           // keyed by OutputTag id
+  RecordContext* record_context = nullptr;           // the task's; never null
+  ProcessingTimeService* processing_time = nullptr;  // the task's; never null
+  Mailbox* mailbox = nullptr;                        // the task's; never null
 
   template <class T>
   Output<T>* main_as() const {
@@ -108,14 +110,21 @@ class StreamOperator {
   int64_t current_watermark_ = kMinWatermark;
 };
 
-// Read-only view of the running state a source checks between records.
+// What a source checks between records: whether the job still runs. Asking also runs the
+// task's pending mail (e.g. due processing-time timers of the chain), so a source must ask
+// regularly, also while it waits for input.
 class SourceRunContext {
  public:
-  explicit SourceRunContext(const std::atomic<bool>& running) : running_(running) {}
-  bool is_running() const { return running_.load(std::memory_order_relaxed); }
+  SourceRunContext(const std::atomic<bool>& running, Mailbox& mailbox)
+      : running_(running), mailbox_(mailbox) {}
+  bool is_running() const {
+    if (mailbox_.has_mail()) mailbox_.run_all();
+    return running_.load(std::memory_order_relaxed);
+  }
 
  private:
   const std::atomic<bool>& running_;
+  Mailbox& mailbox_;
 };
 
 // A source heads its chain and has no input. run() emits until the input is exhausted

@@ -56,7 +56,8 @@ class ProcessOperator final : public UdfOperator<In, F, ProcessOperator<In, Out,
       : ProcessOperator::UdfOperator(std::move(fn)),
         side_(outputs.side),
         collector_(outputs.main_as<Out>()),
-        ctx_(&side_, outputs.record_context, this->current_watermark_ptr()) {}
+        ctx_(&side_, outputs.record_context, this->current_watermark_ptr(),
+             outputs.processing_time) {}
   void process_element(In&& record) { this->fn_.process_element(record, ctx_, collector_); }
 
  private:

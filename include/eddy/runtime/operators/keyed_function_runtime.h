@@ -1,14 +1,14 @@
 // KeyedFunctionRuntime: what an operator running a keyed process function (one or two inputs)
-// holds for it — side outputs, the collector, the event-time timers and the two contexts — and
-// how due timers call the function's on_timer(). Built in place and never moved: the contexts
-// point into it.
+// holds for it — side outputs, the collector, the timers of both time domains and the two
+// contexts — and how due timers call the function's on_timer(). Built in place and never moved:
+// the contexts and the processing-time callback point into it.
 #pragma once
 
 #include <map>
 #include <string>
 
 #include "eddy/api/functions.h"
-#include "eddy/runtime/event_time_timers.h"
+#include "eddy/runtime/keyed_timers.h"
 #include "eddy/runtime/stream_operator.h"
 
 namespace eddy::runtime {
@@ -16,18 +16,23 @@ namespace eddy::runtime {
 template <class K, class Out, class F>
 class KeyedFunctionRuntime {
  public:
-  KeyedFunctionRuntime(const OperatorOutputs& outputs, const int64_t* current_watermark)
-      : side_(outputs.side),
+  // REQUIRES: `fn` outlives this runtime.
+  KeyedFunctionRuntime(const OperatorOutputs& outputs, const int64_t* current_watermark, F& fn)
+      : fn_(fn),
+        record_context_(*outputs.record_context),
+        side_(outputs.side),
+        timers_(outputs.processing_time, [this](int64_t now) { fire_processing_time_timers(now); }),
         collector_(outputs.main_as<Out>()),
-        context_(&side_, outputs.record_context, current_watermark, &timers_),
-        timer_context_(&side_, outputs.record_context, current_watermark, &timers_) {}
+        context_(&side_, outputs.record_context, current_watermark, outputs.processing_time,
+                 &timers_),
+        timer_context_(&side_, outputs.record_context, current_watermark, outputs.processing_time,
+                       &timers_) {}
   KeyedFunctionRuntime(const KeyedFunctionRuntime&) = delete;
   KeyedFunctionRuntime& operator=(const KeyedFunctionRuntime&) = delete;
 
-  // Fires every timer due at `watermark` through fn.on_timer(), earliest first.
-  void fire_due_timers(int64_t watermark, RecordContext& record_context, F& fn) {
-    runtime::fire_due_timers(timers_, watermark, record_context, timer_context_,
-                             [&](int64_t time) { fn.on_timer(time, timer_context_, collector_); });
+  // Fires every event-time timer due at `watermark` through fn.on_timer(), earliest first.
+  void fire_event_time_timers(int64_t watermark) {
+    fire(timers_.event_time(), watermark, TimeDomain::EVENT_TIME);
   }
 
   Collector<Out>& collector() { return collector_; }
@@ -35,8 +40,22 @@ class KeyedFunctionRuntime {
   typename F::Context& context() { return context_; }
 
  private:
+  void fire_processing_time_timers(int64_t now) {
+    fire(timers_.processing_time(), now, TimeDomain::PROCESSING_TIME);
+  }
+
+  void fire(TimerQueue<K>& queue, int64_t time, TimeDomain domain) {
+    timer_context_.set_time_domain(domain);
+    fire_due_timers(
+        queue, time, domain == TimeDomain::EVENT_TIME, record_context_,
+        [&](const K& key) { timer_context_.set_current_key(&key); },
+        [&](int64_t timestamp) { fn_.on_timer(timestamp, timer_context_, collector_); });
+  }
+
+  F& fn_;
+  RecordContext& record_context_;
   std::map<std::string, OutputBase*> side_;
-  EventTimeTimers<K> timers_;
+  KeyedTimers<K> timers_;
   Collector<Out> collector_;
   typename F::Context context_;
   typename F::OnTimerContext timer_context_;

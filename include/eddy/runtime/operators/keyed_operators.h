@@ -45,7 +45,7 @@ class KeyedProcessOperator final
   KeyedProcessOperator(F fn, KeySelector key_selector, const OperatorOutputs& outputs)
       : KeyedProcessOperator::UdfOperator(std::move(fn)),
         key_selector_(std::move(key_selector)),
-        function_(outputs, this->current_watermark_ptr()) {}
+        function_(outputs, this->current_watermark_ptr(), this->fn_) {}
 
   void process_element(In&& record) {
     K key = key_selector_(static_cast<const In&>(record));
@@ -55,7 +55,7 @@ class KeyedProcessOperator final
 
   // Due timers fire before the watermark moves on, so their output precedes it.
   void process_watermark(int64_t watermark) override {
-    function_.fire_due_timers(watermark, this->record_context(), this->fn_);
+    function_.fire_event_time_timers(watermark);
     StreamOperator::process_watermark(watermark);
   }
 

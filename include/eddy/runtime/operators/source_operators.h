@@ -2,8 +2,13 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <exception>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -56,19 +61,46 @@ class SequenceSourceOperator final : public SourceOperator {
   Output<int64_t>* out_;
 };
 
-// Runs a user SourceFunction on the task's thread.
+// Runs a user SourceFunction. A user source may block anywhere (waiting for an external system),
+// so it runs on a thread of its own; the task's thread meanwhile runs the mail (timers, flushes)
+// under the lock that every emission takes, as Flink runs legacy sources.
 template <class T, class F>
 class FunctionSourceOperator final : public SourceOperator {
  public:
   FunctionSourceOperator(F fn, const OperatorOutputs& outputs)
-      : fn_(std::move(fn)), ctx_(outputs.main_as<T>(), outputs.record_context) {}
+      : fn_(std::move(fn)),
+        mailbox_(*outputs.mailbox),
+        ctx_(outputs.main_as<T>(), outputs.record_context, &lock_) {}
   void open(RuntimeContext& ctx) override { function_detail::open_if_rich(fn_, ctx); }
   void close() override { function_detail::close_if_rich(fn_); }
-  void run(SourceRunContext&) override { fn_.run(ctx_); }
   void cancel() override { fn_.cancel(); }
+
+  void run(SourceRunContext&) override {
+    std::atomic<bool> done{false};
+    std::exception_ptr failure;
+    std::thread source([&] {
+      try {
+        fn_.run(ctx_);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      done = true;
+      mailbox_.wake_waiter();
+    });
+    while (!done) {
+      mailbox_.wait_for_mail(std::chrono::milliseconds(100));
+      if (!mailbox_.has_mail()) continue;
+      std::lock_guard guard(lock_);
+      mailbox_.run_all();
+    }
+    source.join();
+    if (failure) std::rethrow_exception(failure);
+  }
 
  private:
   F fn_;
+  Mailbox& mailbox_;
+  std::mutex lock_;
   SourceContext<T> ctx_;
 };
 

@@ -19,9 +19,10 @@ class TimestampsAndWatermarksOperator final
   explicit TimestampsAndWatermarksOperator(WatermarkStrategy<T> strategy)
       : strategy_(std::move(strategy)) {}
 
-  void open(RuntimeContext&) override {
+  void open(RuntimeContext& ctx) override {
     generator_ = strategy_.create_generator();
-    seen_tick_ = this->outputs().watermark_tick->load(std::memory_order_relaxed);
+    interval_ms_ = ctx.get_execution_config().get_auto_watermark_interval();
+    if (interval_ms_ > 0) schedule_periodic_emit();
   }
 
   void process_element(T&& record) {
@@ -39,11 +40,6 @@ class TimestampsAndWatermarksOperator final
     this->outputs().template main_as<T>()->push(std::move(record));
     rc.timestamp = previous;  // other consumers of the input see the record as it was
     if (held_ > last_watermark_) emit_generated(held_);
-    const uint64_t tick = this->outputs().watermark_tick->load(std::memory_order_relaxed);
-    if (tick != seen_tick_) {
-      seen_tick_ = tick;
-      generator_->on_periodic_emit(generator_output_);
-    }
   }
 
   void process_watermark(int64_t watermark) override {
@@ -60,6 +56,17 @@ class TimestampsAndWatermarksOperator final
     TimestampsAndWatermarksOperator* op_;
   };
 
+  // Periodic generators run on processing time, also while no record flows (Flink's
+  // auto-watermark interval).
+  void schedule_periodic_emit() {
+    ProcessingTimeService& time = *this->outputs().processing_time;
+    time.register_timer(time.current_processing_time() + interval_ms_, [this](int64_t) {
+      this->record_context().timestamp = kNoTimestamp;
+      generator_->on_periodic_emit(generator_output_);
+      schedule_periodic_emit();
+    });
+  }
+
   void emit_generated(int64_t watermark) {
     if (holding_) {
       held_ = std::max(held_, watermark);
@@ -72,7 +79,7 @@ class TimestampsAndWatermarksOperator final
 
   WatermarkStrategy<T> strategy_;
   std::unique_ptr<WatermarkGenerator<T>> generator_;
-  uint64_t seen_tick_ = 0;
+  int64_t interval_ms_ = 0;
   int64_t last_watermark_ = kMinWatermark;
   GeneratorOutput generator_output_{this};
   bool holding_ = false;

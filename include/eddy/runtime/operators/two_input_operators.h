@@ -96,7 +96,8 @@ class CoProcessOperator final : public TwoInputOperator<In1, In2, F> {
       : TwoInputOperator<In1, In2, F>(std::move(fn)),
         side_(outputs.side),
         collector_(outputs.main_as<Out>()),
-        ctx_(&side_, outputs.record_context, this->current_watermark_ptr()) {}
+        ctx_(&side_, outputs.record_context, this->current_watermark_ptr(),
+             outputs.processing_time) {}
 
  protected:
   void process_element1(In1&& r) override { this->fn_.process_element1(r, ctx_, collector_); }
@@ -116,11 +117,11 @@ class KeyedCoProcessOperator final : public TwoInputOperator<In1, In2, F> {
       : TwoInputOperator<In1, In2, F>(std::move(fn)),
         key1_(std::move(key1)),
         key2_(std::move(key2)),
-        function_(outputs, this->current_watermark_ptr()) {}
+        function_(outputs, this->current_watermark_ptr(), this->fn_) {}
 
   // Due timers fire before the watermark moves on, so their output precedes it.
   void process_watermark(int64_t watermark) override {
-    function_.fire_due_timers(watermark, this->record_context(), this->fn_);
+    function_.fire_event_time_timers(watermark);
     StreamOperator::process_watermark(watermark);
   }
 

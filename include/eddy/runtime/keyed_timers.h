@@ -1,0 +1,103 @@
+// The timers of a keyed operator subtask: at most one timer per (key, time) in each time domain.
+// Event-time timers fire, in time order, once the watermark reaches them; processing-time timers
+// once the job's clock does (the task's ProcessingTimeService wakes the operator).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <unordered_set>
+#include <utility>
+
+#include "eddy/core/key_hash.h"
+#include "eddy/runtime/processing_time_service.h"
+#include "eddy/runtime/record_context.h"
+
+namespace eddy::runtime {
+
+template <class K>
+class TimerQueue {
+ public:
+  // Returns true if no timer (of any key) was registered at `timestamp` before.
+  bool register_timer(const K& key, int64_t timestamp) {
+    auto [it, new_time] = timers_.try_emplace(timestamp);
+    it->second.insert(key);
+    return new_time;
+  }
+
+  void delete_timer(const K& key, int64_t timestamp) {
+    auto it = timers_.find(timestamp);
+    if (it == timers_.end()) return;
+    it->second.erase(key);
+    if (it->second.empty()) timers_.erase(it);
+  }
+
+  // Calls fire(key, timestamp) for every timer at or before `time`, earliest first. Timers that
+  // `fire` registers at or before `time` fire in the same call.
+  template <class Fire>
+  void advance(int64_t time, Fire&& fire) {
+    while (!timers_.empty() && timers_.begin()->first <= time) {
+      auto due = timers_.extract(timers_.begin());
+      for (const K& key : due.mapped()) fire(key, due.key());
+    }
+  }
+
+  size_t size() const {
+    size_t n = 0;
+    for (const auto& [timestamp, keys] : timers_) n += keys.size();
+    return n;
+  }
+
+ private:
+  std::map<int64_t, std::unordered_set<K, KeyHasher>> timers_;
+};
+
+template <class K>
+class KeyedTimers {
+ public:
+  // `on_processing_time(now)` fires the processing-time timers due at `now`; the operator that
+  // owns these timers provides it.
+  KeyedTimers(ProcessingTimeService* service, std::function<void(int64_t)> on_processing_time)
+      : service_(service), on_processing_time_(std::move(on_processing_time)) {}
+
+  void register_event_time_timer(const K& key, int64_t time) {
+    event_time_.register_timer(key, time);
+  }
+  void delete_event_time_timer(const K& key, int64_t time) { event_time_.delete_timer(key, time); }
+  void register_processing_time_timer(const K& key, int64_t time) {
+    // One wake-up per distinct time; it fires every key's timer due by then.
+    if (processing_time_.register_timer(key, time)) {
+      service_->register_timer(
+          time, [this](int64_t) { on_processing_time_(service_->current_processing_time()); });
+    }
+  }
+  void delete_processing_time_timer(const K& key, int64_t time) {
+    processing_time_.delete_timer(key, time);
+  }
+
+  TimerQueue<K>& event_time() { return event_time_; }
+  TimerQueue<K>& processing_time() { return processing_time_; }
+  int64_t current_processing_time() const { return service_->current_processing_time(); }
+
+ private:
+  ProcessingTimeService* service_;
+  std::function<void(int64_t)> on_processing_time_;
+  TimerQueue<K> event_time_;
+  TimerQueue<K> processing_time_;
+};
+
+// Fires the timers of `queue` due at `time`: for each, the context's current key is the timer's.
+// Event-time timers set the record timestamp to the timer's time, so what on_timer emits carries
+// it; processing-time timers leave records without a timestamp (as in Flink).
+template <class K, class SetKey, class OnTimer>
+void fire_due_timers(TimerQueue<K>& queue, int64_t time, bool event_time,
+                     RecordContext& record_context, SetKey&& set_key, OnTimer&& on_timer) {
+  queue.advance(time, [&](const K& key, int64_t timestamp) {
+    set_key(key);
+    record_context.timestamp = event_time ? timestamp : kNoTimestamp;
+    on_timer(timestamp);
+  });
+  record_context.timestamp = kNoTimestamp;
+}
+
+}  // namespace eddy::runtime
