@@ -1,10 +1,15 @@
 // RuntimeContext tells a user function where it runs (task, subtask, parallelism) and gives it
-// accumulators, whose per-subtask values are summed into the job's result.
+// accumulators, whose per-subtask values are summed into the job's result, and — on a keyed
+// stream — keyed state, scoped to the key of the record (or timer) being processed.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <stdexcept>
 #include <string>
+
+#include "eddy/state/keyed_state_backend.h"
 
 namespace eddy::runtime {
 
@@ -52,6 +57,38 @@ class RuntimeContext {
            std::to_string(parallelism_) + ")";
   }
 
+  // Keyed state of the current key. Usually fetched once in open(); the object returned stays
+  // valid for the subtask's life and always reads and writes the current key's value.
+  template <class V>
+  ValueState<V>& get_state(const ValueStateDescriptor<V>& descriptor) {
+    return used(keyed_state(descriptor).get_state(descriptor));
+  }
+  template <class V>
+  ListState<V>& get_list_state(const ListStateDescriptor<V>& descriptor) {
+    return used(keyed_state(descriptor).get_list_state(descriptor));
+  }
+  template <class UK, class UV>
+  MapState<UK, UV>& get_map_state(const MapStateDescriptor<UK, UV>& descriptor) {
+    return used(keyed_state(descriptor).get_map_state(descriptor));
+  }
+  template <class V>
+  ReducingState<V>& get_reducing_state(const ReducingStateDescriptor<V>& descriptor) {
+    return used(keyed_state(descriptor).get_reducing_state(descriptor));
+  }
+  template <class In, class Acc, class Out>
+  AggregatingState<In, Out>& get_aggregating_state(
+      const AggregatingStateDescriptor<In, Acc, Out>& descriptor) {
+    return used(keyed_state(descriptor).get_aggregating_state(descriptor));
+  }
+
+  // Set by a keyed operator before it opens its function. `sync_key` positions the backend on
+  // the key being processed; the operator keeps it positioned once keyed state is in use.
+  void set_keyed_state(KeyedStateBackend* backend, std::function<void()> sync_key) {
+    keyed_state_ = backend;
+    sync_key_ = std::move(sync_key);
+  }
+  bool uses_keyed_state() const { return uses_keyed_state_; }
+
   LongCounter& get_long_counter(const std::string& name) { return counters_[name]; }
   const std::map<std::string, LongCounter>& counters() const { return counters_; }
 
@@ -61,8 +98,28 @@ class RuntimeContext {
   int parallelism_;
   int max_parallelism_;
   int attempt_number_;
+  KeyedStateBackend& keyed_state(const StateDescriptorBase& descriptor) {
+    if (keyed_state_ == nullptr) {
+      throw std::logic_error("State '" + descriptor.name() + "' in " + task_name_ +
+                             ": keyed state is only available on a keyed stream (after key_by) "
+                             "whose key type is serializable");
+    }
+    return *keyed_state_;
+  }
+  template <class S>
+  S& used(S& state) {
+    if (!uses_keyed_state_) {
+      uses_keyed_state_ = true;
+      if (sync_key_) sync_key_();  // state fetched while a record is processed
+    }
+    return state;
+  }
+
   ExecutionConfig config_;
   std::map<std::string, LongCounter> counters_;
+  KeyedStateBackend* keyed_state_ = nullptr;
+  std::function<void()> sync_key_;
+  bool uses_keyed_state_ = false;
 };
 
 }  // namespace eddy::runtime

@@ -1,7 +1,7 @@
 // KeyedFunctionRuntime: what an operator running a keyed process function (one or two inputs)
-// holds for it — side outputs, the collector, the timers of both time domains and the two
-// contexts — and how due timers call the function's on_timer(). Built in place and never moved:
-// the contexts and the processing-time callback point into it.
+// holds for it — side outputs, the collector, keyed state, the timers of both time domains and
+// the two contexts — and how due timers call the function's on_timer(). Built in place and never
+// moved: the contexts and the processing-time callback point into it.
 #pragma once
 
 #include <map>
@@ -9,6 +9,7 @@
 
 #include "eddy/api/functions.h"
 #include "eddy/runtime/keyed_timers.h"
+#include "eddy/runtime/operators/keyed_state_support.h"
 #include "eddy/runtime/stream_operator.h"
 
 namespace eddy::runtime {
@@ -19,6 +20,7 @@ class KeyedFunctionRuntime {
   // REQUIRES: `fn` outlives this runtime.
   KeyedFunctionRuntime(const OperatorOutputs& outputs, const int64_t* current_watermark, F& fn)
       : fn_(fn),
+        processing_time_(*outputs.processing_time),
         record_context_(*outputs.record_context),
         side_(outputs.side),
         timers_(outputs.processing_time, [this](int64_t now) { fire_processing_time_timers(now); }),
@@ -29,6 +31,16 @@ class KeyedFunctionRuntime {
                        &timers_) {}
   KeyedFunctionRuntime(const KeyedFunctionRuntime&) = delete;
   KeyedFunctionRuntime& operator=(const KeyedFunctionRuntime&) = delete;
+
+  // Before the function opens: offers it keyed state.
+  void open(RuntimeContext& ctx) { state_.open(ctx, processing_time_, &current_key_); }
+
+  // Every record's key, before the function sees the record. REQUIRES: `key` outlives its use.
+  void set_current_key(const K& key) {
+    current_key_ = &key;
+    context_.set_current_key(&key);
+    state_.set_current_key(key);
+  }
 
   // Fires every event-time timer due at `watermark` through fn.on_timer(), earliest first.
   void fire_event_time_timers(int64_t watermark) {
@@ -48,12 +60,19 @@ class KeyedFunctionRuntime {
     timer_context_.set_time_domain(domain);
     fire_due_timers(
         queue, time, domain == TimeDomain::EVENT_TIME, record_context_,
-        [&](const K& key) { timer_context_.set_current_key(&key); },
+        [&](const K& key) {
+          current_key_ = &key;
+          timer_context_.set_current_key(&key);
+          state_.set_current_key(key);
+        },
         [&](int64_t timestamp) { fn_.on_timer(timestamp, timer_context_, collector_); });
   }
 
   F& fn_;
+  ProcessingTimeService& processing_time_;
   RecordContext& record_context_;
+  KeyedStateSupport<K> state_;
+  const K* current_key_ = nullptr;
   std::map<std::string, OutputBase*> side_;
   KeyedTimers<K> timers_;
   Collector<Out> collector_;

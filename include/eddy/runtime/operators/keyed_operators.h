@@ -1,5 +1,5 @@
 // Operators on a keyed stream. Their input arrives hash-partitioned, so every key is seen by
-// exactly one subtask. Per-key values live in the operator until keyed state backends arrive.
+// exactly one subtask.
 #pragma once
 
 #include <unordered_map>
@@ -47,9 +47,14 @@ class KeyedProcessOperator final
         key_selector_(std::move(key_selector)),
         function_(outputs, this->current_watermark_ptr(), this->fn_) {}
 
+  void open(RuntimeContext& ctx) override {
+    function_.open(ctx);
+    KeyedProcessOperator::UdfOperator::open(ctx);
+  }
+
   void process_element(In&& record) {
     K key = key_selector_(static_cast<const In&>(record));
-    function_.context().set_current_key(&key);
+    function_.set_current_key(key);
     this->fn_.process_element(record, function_.context(), function_.collector());
   }
 

@@ -119,6 +119,11 @@ class KeyedCoProcessOperator final : public TwoInputOperator<In1, In2, F> {
         key2_(std::move(key2)),
         function_(outputs, this->current_watermark_ptr(), this->fn_) {}
 
+  void open(RuntimeContext& ctx) override {
+    function_.open(ctx);
+    TwoInputOperator<In1, In2, F>::open(ctx);
+  }
+
   // Due timers fire before the watermark moves on, so their output precedes it.
   void process_watermark(int64_t watermark) override {
     function_.fire_event_time_timers(watermark);
@@ -128,12 +133,12 @@ class KeyedCoProcessOperator final : public TwoInputOperator<In1, In2, F> {
  protected:
   void process_element1(In1&& r) override {
     K key = key1_(static_cast<const In1&>(r));
-    function_.context().set_current_key(&key);
+    function_.set_current_key(key);
     this->fn_.process_element1(r, function_.context(), function_.collector());
   }
   void process_element2(In2&& r) override {
     K key = key2_(static_cast<const In2&>(r));
-    function_.context().set_current_key(&key);
+    function_.set_current_key(key);
     this->fn_.process_element2(r, function_.context(), function_.collector());
   }
 

@@ -1,0 +1,51 @@
+// KeyedStateSupport<K>: the keyed state backend of one keyed operator subtask, for the key groups
+// the subtask owns, and how the operator positions it on the current key. Keys must be
+// serializable (core/serializer.h) to have state: the backend stores them as bytes. An operator
+// whose function never asks for state pays nothing per record.
+#pragma once
+
+#include <memory>
+
+#include "eddy/core/key_hash.h"
+#include "eddy/core/serializer.h"
+#include "eddy/runtime/processing_time_service.h"
+#include "eddy/runtime/runtime_context.h"
+#include "eddy/state/heap_keyed_state_backend.h"
+
+namespace eddy::runtime {
+
+template <class K>
+class KeyedStateSupport {
+ public:
+  // Creates the backend and offers it to the function through `ctx`. `current_key` is where the
+  // operator keeps a pointer to the key being processed.
+  void open(RuntimeContext& ctx, ProcessingTimeService& time, const K* const* current_key) {
+    if constexpr (Serializable<K>) {
+      const int max = ctx.get_max_number_of_parallel_subtasks();
+      auto [first, last] = key_group_range_for_operator(max, ctx.get_number_of_parallel_subtasks(),
+                                                        ctx.get_index_of_this_subtask());
+      backend_ = std::make_unique<HeapKeyedStateBackend>(first, last, max);
+      backend_->set_ttl_time_provider([&time] { return time.current_processing_time(); });
+      ctx.set_keyed_state(backend_.get(), [this, current_key] {
+        if (*current_key != nullptr) set_current_key_of(*backend_, **current_key);
+      });
+      context_ = &ctx;
+    }
+  }
+
+  // Positions the backend on `key` if the function uses keyed state.
+  void set_current_key(const K& key) {
+    if constexpr (Serializable<K>) {
+      if (context_ != nullptr && context_->uses_keyed_state()) set_current_key_of(*backend_, key);
+    }
+  }
+
+  // Null until open(), and for keys that cannot be serialized.
+  HeapKeyedStateBackend* backend() { return backend_.get(); }
+
+ private:
+  std::unique_ptr<HeapKeyedStateBackend> backend_;
+  RuntimeContext* context_ = nullptr;
+};
+
+}  // namespace eddy::runtime
