@@ -23,10 +23,18 @@
 
 namespace eddy {
 
+template <class T, class K, class Assigner>
+class WindowedStream;
+class GlobalWindows;
+
 template <class T, class K>
 class KeyedStream;
 template <class T1, class T2>
 class ConnectedStreams;
+template <class T>
+class BroadcastStream;
+template <class T1, class T2>
+class BroadcastConnectedStream;
 
 namespace api_detail {
 // Submits the environment's recorded transformations as one job (defined in the api library).
@@ -108,6 +116,12 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
     return KeyedStream<T, K>(this->env_, partitioned(std::move(spec)), std::move(selector));
   }
 
+  // Windows over the whole stream, evaluated by one subtask (Flink's windowAll).
+  template <class Assigner>
+  WindowedStream<T, int, Assigner> window_all(Assigner assigner) const;
+  WindowedStream<T, int, GlobalWindows> count_window_all(int64_t size) const;
+  WindowedStream<T, int, GlobalWindows> count_window_all(int64_t size, int64_t slide) const;
+
   // Merges streams of the same type (a C++ type error otherwise).
   template <class... Streams>
   DataStream<T> union_(const Streams&... others) const {
@@ -122,6 +136,15 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
   ConnectedStreams<T, U> connect(const DataStream<U>& other) const {
     return ConnectedStreams<T, U>(this->env_, this->t_, other.transformation());
   }
+
+  // Broadcast State Pattern: every record goes to every instance of the operator this stream is
+  // connected to, which keeps one broadcast state per descriptor. Both are defined in
+  // eddy/api/broadcast_stream.h, included by eddy/eddy.h.
+  template <class UK, class UV, class... More>
+  BroadcastStream<T> broadcast(const MapStateDescriptor<UK, UV>& descriptor,
+                               const More&... more) const;
+  template <class U>
+  BroadcastConnectedStream<T, U> connect(const BroadcastStream<U>& broadcast_stream) const;
 
   // The records a process function emitted to `tag`.
   template <class X>
@@ -262,3 +285,4 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
 
 #include "eddy/api/connected_streams.h"
 #include "eddy/api/keyed_stream.h"
+#include "eddy/api/windowed_stream.h"

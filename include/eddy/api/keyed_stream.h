@@ -8,6 +8,12 @@
 
 namespace eddy {
 
+template <class L, class R, class K>
+class IntervalJoin;
+
+template <class K, class T1, class T2>
+class KeyedBroadcastConnectedStream;
+
 template <class T, class K>
 class KeyedStream : public DataStream<T> {
  public:
@@ -19,6 +25,12 @@ class KeyedStream : public DataStream<T> {
       : DataStream<T>(std::move(env), std::move(t)), key_selector_(std::move(key_selector)) {}
 
   const KeySelector& get_key_selector() const { return key_selector_; }
+
+  using DataStream<T>::connect;
+  // Connects a broadcast stream: process() then takes a KeyedBroadcastProcessFunction. Defined
+  // in eddy/api/broadcast_stream.h, included by eddy/eddy.h.
+  template <class U>
+  KeyedBroadcastConnectedStream<K, T, U> connect(const BroadcastStream<U>& broadcast_stream) const;
 
   // Rolling reduce: fn(const T& accumulated, const T& value) -> T, emitted after every record.
   template <class F>
@@ -60,6 +72,14 @@ class KeyedStream : public DataStream<T> {
   requires std::is_member_object_pointer_v<Member> DataStream<T> max_by(Member member)
   const { return aggregate_member(runtime::AggregationKind::kMaxBy, member); }
 
+  // Windows of each key: window(TumblingEventTimeWindows::of(Time::seconds(10))), ...
+  template <class Assigner>
+  WindowedStream<T, K, Assigner> window(Assigner assigner) const;
+  // Windows of `size` elements per key; with `slide`, a window of the last `size` elements
+  // fires every `slide` elements.
+  WindowedStream<T, K, GlobalWindows> count_window(int64_t size) const;
+  WindowedStream<T, K, GlobalWindows> count_window(int64_t size, int64_t slide) const;
+
   // F derives from KeyedProcessFunction<K, T, Out>.
   template <class F>
   DataStream<typename F::OutputType> process(F fn) const {
@@ -71,6 +91,12 @@ class KeyedStream : public DataStream<T> {
                                                           ks](const runtime::OperatorOutputs& o) {
       return std::make_unique<runtime::KeyedProcessOperator<K, T, Out, KeySelector, F>>(fn, ks, o);
     });
+  }
+
+  // Joins with `other` where other.ts lies in [ts + lower, ts + upper]; see interval_join.h.
+  template <class U>
+  IntervalJoin<T, U, K> interval_join(const KeyedStream<U, K>& other) const {
+    return IntervalJoin<T, U, K>(*this, other);
   }
 
  private:
@@ -95,3 +121,5 @@ class KeyedStream : public DataStream<T> {
 };
 
 }  // namespace eddy
+
+#include "eddy/api/interval_join.h"
