@@ -24,6 +24,7 @@ benchmarks=(
   "bench_keyed_sum ${size_flags[*]:-} ${run_flags[*]:-}"
   "bench_first_record_latency"
   "bench_backpressure_memory ${size_flags[*]:-}"
+  "bench_ysb_window ${size_flags[*]:-} ${run_flags[*]:-}"
 )
 
 failed=0
