@@ -1,6 +1,7 @@
 // Eddy's public API in one include: environments, streams, functions and connectors.
 #pragma once
 
+#include "eddy/api/broadcast_stream.h"
 #include "eddy/api/collect_iterator.h"
 #include "eddy/api/connected_streams.h"
 #include "eddy/api/data_stream.h"
