@@ -6,6 +6,7 @@
 #include "eddy/api/connected_streams.h"
 #include "eddy/api/data_stream.h"
 #include "eddy/api/functions.h"
+#include "eddy/api/interval_join.h"
 #include "eddy/api/job_client.h"
 #include "eddy/api/keyed_stream.h"
 #include "eddy/api/stream_execution_environment.h"
