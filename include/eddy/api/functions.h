@@ -175,7 +175,7 @@ class KeyedProcessFunction : public RichFunction {
   virtual void process_element(const In& value, Context& ctx, Collector<Out>& out) = 0;
   // A timer of the current key fired at `timestamp` (the output records carry it as their
   // timestamp).
-  virtual void on_timer(int64_t timestamp, OnTimerContext& ctx, Collector<Out>& out) {}
+  virtual void on_timer(int64_t /*timestamp*/, OnTimerContext&, Collector<Out>&) {}
 };
 
 template <class In1, class In2, class Out>
@@ -223,7 +223,7 @@ class KeyedCoProcessFunction : public RichFunction {
   using OnTimerContext = OnTimerContextOf<KeyedContext<K>>;
   virtual void process_element1(const In1& value, Context& ctx, Collector<Out>& out) = 0;
   virtual void process_element2(const In2& value, Context& ctx, Collector<Out>& out) = 0;
-  virtual void on_timer(int64_t timestamp, OnTimerContext& ctx, Collector<Out>& out) {}
+  virtual void on_timer(int64_t /*timestamp*/, OnTimerContext&, Collector<Out>&) {}
 };
 
 // Emits a source's records. collect() may block: that is backpressure. A user source runs on a
@@ -273,6 +273,11 @@ class SourceFunction : public RichFunction {
   virtual void run(SourceContext<T>& ctx) = 0;
   virtual void cancel() = 0;
 };
+
+// A source that may run as several subtasks (each a copy): run() can tell its share from
+// RuntimeContext::get_index_of_this_subtask() in open().
+template <class T>
+class ParallelSourceFunction : public SourceFunction<T> {};
 
 // A user sink, called once per record.
 template <class T>

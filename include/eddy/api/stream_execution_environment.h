@@ -77,16 +77,19 @@ class StreamExecutionEnvironment {
   DataStream<std::string> socket_text_stream(const std::string& host, int port,
                                              char delimiter = '\n', int max_retry = 0) const;
 
-  // F derives from SourceFunction<T>. A SourceFunction runs as one subtask unless it is marked
-  // parallel by set_parallelism() on the returned stream.
+  // F derives from SourceFunction<T>. As in Flink, a SourceFunction runs as one subtask; a
+  // ParallelSourceFunction runs with the default parallelism, each subtask a copy of F.
   template <class F>
   DataStream<typename F::OutputType> add_source(F source_function,
                                                 const std::string& name = "Custom Source") const {
     using T = typename F::OutputType;
     static_assert(std::is_base_of_v<SourceFunction<T>, F>, "add_source takes a SourceFunction<T>");
-    return source<T>("Source: " + name, [source_function](const runtime::OperatorOutputs& o) {
-      return std::make_unique<runtime::FunctionSourceOperator<T, F>>(source_function, o);
-    });
+    DataStream<T> stream =
+        source<T>("Source: " + name, [source_function](const runtime::OperatorOutputs& o) {
+          return std::make_unique<runtime::FunctionSourceOperator<T, F>>(source_function, o);
+        });
+    if constexpr (!std::is_base_of_v<ParallelSourceFunction<T>, F>) stream.set_parallelism(1);
+    return stream;
   }
 
   // A source object of the connectors library (DataGeneratorSource, ...).

@@ -79,7 +79,7 @@ class Trigger {
                                       TriggerContext<W>& ctx) const = 0;
   // Whether windows of merging assigners (sessions) may use this trigger.
   virtual bool can_merge() const { return false; }
-  virtual void on_merge(const W& window, OnMergeContext<W>& ctx) const {}
+  virtual void on_merge(const W&, OnMergeContext<W>&) const {}
   // The window is gone: delete its timers and state.
   virtual void clear(const W& window, TriggerContext<W>& ctx) const = 0;
   virtual std::string to_string() const = 0;
