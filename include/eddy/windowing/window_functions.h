@@ -23,29 +23,29 @@ class WindowStateStore {
       : backend_(backend), window_(window) {}
   template <class V>
   ValueState<V>& get_state(const ValueStateDescriptor<V>& d) {
-    return scoped(d);
+    return scoped<ValueState<V>>(d);
   }
   template <class V>
   ListState<V>& get_list_state(const ListStateDescriptor<V>& d) {
-    return scoped(d);
+    return scoped<ListState<V>>(d);
   }
   template <class UK, class UV>
   MapState<UK, UV>& get_map_state(const MapStateDescriptor<UK, UV>& d) {
-    return scoped(d);
+    return scoped<MapState<UK, UV>>(d);
   }
   template <class V>
   ReducingState<V>& get_reducing_state(const ReducingStateDescriptor<V>& d) {
-    return scoped(d);
+    return scoped<ReducingState<V>>(d);
   }
   template <class In, class Acc, class Out>
   AggregatingState<In, Out>& get_aggregating_state(
       const AggregatingStateDescriptor<In, Acc, Out>& d) {
-    return scoped(d);
+    return scoped<AggregatingState<In, Out>>(d);
   }
 
  private:
-  template <class Descriptor>
-  auto& scoped(const Descriptor& descriptor) {
+  template <class S, class Descriptor>
+  S& scoped(const Descriptor& descriptor) {
     if (window_ == nullptr) {
       return backend_->template get_partitioned_state<state::VoidNamespace>(descriptor);
     }
