@@ -11,6 +11,7 @@
 #include "eddy/api/keyed_stream.h"
 #include "eddy/api/stream_execution_environment.h"
 #include "eddy/api/watermark_strategy.h"
+#include "eddy/api/window_join.h"
 #include "eddy/connectors/datagen.h"
 #include "eddy/connectors/file_sink.h"
 #include "eddy/connectors/file_writer.h"

@@ -35,6 +35,10 @@ template <class T>
 class BroadcastStream;
 template <class T1, class T2>
 class BroadcastConnectedStream;
+template <class L, class R>
+class JoinedStreams;
+template <class L, class R>
+class CoGroupedStreams;
 
 namespace api_detail {
 // Submits the environment's recorded transformations as one job (defined in the api library).
@@ -136,6 +140,13 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
   ConnectedStreams<T, U> connect(const DataStream<U>& other) const {
     return ConnectedStreams<T, U>(this->env_, this->t_, other.transformation());
   }
+
+  // Window join and co-group with `other`: join(other).where(...).equal_to(...).window(...)
+  // .apply(...). Defined in eddy/api/window_join.h.
+  template <class U>
+  JoinedStreams<T, U> join(const DataStream<U>& other) const;
+  template <class U>
+  CoGroupedStreams<T, U> co_group(const DataStream<U>& other) const;
 
   // Broadcast State Pattern: every record goes to every instance of the operator this stream is
   // connected to, which keeps one broadcast state per descriptor. Both are defined in
@@ -286,3 +297,4 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
 #include "eddy/api/connected_streams.h"
 #include "eddy/api/keyed_stream.h"
 #include "eddy/api/windowed_stream.h"
+#include "eddy/api/window_join.h"
