@@ -335,6 +335,9 @@ struct FiringCounter : ProcessWindowFunction<Event, std::string, std::string, Ti
                 " window firings=" + std::to_string(*in_window.value()) +
                 " key firings=" + std::to_string(*in_key.value()));
   }
+  void clear(Context& ctx) override {
+    ctx.window_state().get_state(ValueStateDescriptor<int64_t>("window-firings", 0)).clear();
+  }
 };
 
 TEST(WindowsTest, ContinuousTriggerFiresRepeatedlyWithPerWindowAndGlobalState) {
@@ -365,6 +368,54 @@ TEST(WindowsTest, ContinuousTriggerFiresRepeatedlyWithPerWindowAndGlobalState) {
                        " key firings=" + std::to_string(5 + i));
   }
   EXPECT_EQ(out, expected);
+}
+
+struct CountEvents : AggregateFunction<Event, int64_t, int64_t> {
+  int64_t create_accumulator() override { return 0; }
+  int64_t add(const Event&, int64_t acc) override { return acc + 1; }
+  int64_t get_result(const int64_t& acc) override { return acc; }
+  int64_t merge(int64_t a, const int64_t& b) override { return a + b; }
+};
+
+TEST(WindowsTest, AnIdleInputDoesNotHoldBackWindowsWithIdleness) {
+  auto clock = std::make_shared<ManualClock>(0);
+  SteppedSource busy, quiet;
+  for (int64_t t = 1000; t <= 19'000; t += 1000) busy.events.emplace_back("k", t, 1);
+  quiet.events = {{"k", 500, 1}};
+  auto progress = std::make_shared<std::atomic<int>>(0);
+  auto all_through = std::make_shared<testing::Latch>();
+  const int total = static_cast<int>(busy.events.size() + quiet.events.size());
+  auto sink = std::make_shared<testing::SharedSink<Total>>();
+  auto by_time = [](const Event& e) { return std::get<1>(e); };
+
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env.set_parallelism(1).set_auto_watermark_interval(200).set_processing_time_clock(clock);
+  auto busy_stream = env.add_source(busy).assign_timestamps_and_watermarks(
+      WatermarkStrategy<Event>::for_monotonous_timestamps().with_timestamp_assigner(by_time));
+  auto quiet_stream = env.add_source(quiet).assign_timestamps_and_watermarks(
+      WatermarkStrategy<Event>::for_monotonous_timestamps()
+          .with_timestamp_assigner(by_time)
+          .with_idleness(Duration::of_millis(500)));
+  busy_stream.union_(quiet_stream)
+      .map([progress, all_through, total](const Event& e) {
+        if (++*progress == total) all_through->open();
+        return e;
+      })
+      .key_by([](const Event& e) { return std::get<0>(e); })
+      .window(TumblingEventTimeWindows::of(Time::seconds(10)))
+      .aggregate(CountEvents(), SumPerWindow())
+      .add_sink([sink](const Total& t) { sink->add(t); });
+  JobClient client = env.execute_async("idleness");
+
+  all_through->wait();
+  // The first periodic check: the busy input's watermark is 18999; the quiet one (last event at
+  // 500, watermark 499) has had no event for 1 s and goes idle, so [0, 10000) fires.
+  clock->set(1000);
+  EXPECT_EQ(sink->wait_for_size(1), (std::vector<Total>{{"k", 0, 10}}));
+  busy.done->open();
+  quiet.done->open();
+  client.get_job_execution_result();
+  EXPECT_EQ(sink->values(), (std::vector<Total>{{"k", 0, 10}, {"k", 10'000, 10}}));
 }
 
 TEST(WindowsTest, EvictorKeepsTheLastElementsAndWindowAllSeesEveryKey) {

@@ -233,7 +233,7 @@ template <class T>
 class SourceContext {
  public:
   SourceContext(runtime::Output<T>* output, runtime::RecordContext* record_context,
-                std::mutex* lock)
+                std::recursive_mutex* lock)
       : output_(output), record_context_(record_context), lock_(lock) {}
   void collect(T&& record) {
     std::lock_guard guard(*lock_);
@@ -255,13 +255,14 @@ class SourceContext {
     std::lock_guard guard(*lock_);
     output_->emit_watermark(watermark);
   }
-  // The lock every emission holds; hold it to change source state atomically with emitting.
-  std::mutex& get_checkpoint_lock() { return *lock_; }
+  // The lock every emission holds; hold it to emit and change source state (an offset) as one
+  // step. It is recursive, so collect() may be called while holding it.
+  std::recursive_mutex& get_checkpoint_lock() { return *lock_; }
 
  private:
   runtime::Output<T>* output_;
   runtime::RecordContext* record_context_;
-  std::mutex* lock_;
+  std::recursive_mutex* lock_;
 };
 
 // A user source: run() emits until its input ends or cancel() is called from another thread.

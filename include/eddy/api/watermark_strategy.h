@@ -9,6 +9,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 
 #include "eddy/runtime/record_context.h"
 
@@ -96,6 +97,18 @@ class WatermarkStrategy {
     return s;
   }
 
+  // An input without events for `timeout` of processing time is declared idle, so that it does
+  // not hold back the event time of the operators it feeds; its next event makes it active
+  // again. Checked every auto-watermark interval.
+  WatermarkStrategy with_idleness(std::chrono::milliseconds timeout) const {
+    if (timeout.count() <= 0) throw std::invalid_argument("with_idleness needs a positive timeout");
+    WatermarkStrategy s = *this;
+    s.idle_timeout_ms_ = timeout.count();
+    return s;
+  }
+  // 0: never idle.
+  int64_t idle_timeout_ms() const { return idle_timeout_ms_; }
+
   const TimestampAssigner& timestamp_assigner() const { return assigner_; }
   std::unique_ptr<WatermarkGenerator<T>> create_generator() const { return generator_factory_(); }
 
@@ -108,6 +121,7 @@ class WatermarkStrategy {
 
   TimestampAssigner assigner_;
   GeneratorFactory generator_factory_;
+  int64_t idle_timeout_ms_ = 0;
 };
 
 }  // namespace eddy

@@ -13,6 +13,10 @@ namespace eddy::runtime {
 inline constexpr int64_t kNoTimestamp = std::numeric_limits<int64_t>::min();
 inline constexpr int64_t kMinWatermark = std::numeric_limits<int64_t>::min();
 inline constexpr int64_t kMaxWatermark = std::numeric_limits<int64_t>::max();
+// Sent in place of a watermark: "this input is idle" (Flink's WatermarkStatus.IDLE). Receivers
+// leave an idle input out of their minimum until it sends a watermark again, which makes it
+// active. Never an operator's event time.
+inline constexpr int64_t kIdleWatermark = std::numeric_limits<int64_t>::min() + 1;
 
 struct RecordContext {
   int64_t timestamp = kNoTimestamp;  // event time of the current record, or kNoTimestamp

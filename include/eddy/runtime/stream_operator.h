@@ -70,8 +70,14 @@ class StreamOperator {
   virtual void cancel() {}
   // Where the records of input `index` (1 = first, 2 = second input) are pushed.
   virtual OutputBase* input(int index) = 0;
-  // Records the operator's new event time, then lets it react. REQUIRES: watermark grows.
+  // Records the operator's new event time, then lets it react. REQUIRES: watermark does not
+  // decrease (an equal one re-activates receivers after idleness). kIdleWatermark is passed on
+  // to the outputs without touching the operator's event time.
   void advance_watermark(int64_t watermark) {
+    if (watermark == kIdleWatermark) {
+      StreamOperator::process_watermark(watermark);
+      return;
+    }
     current_watermark_ = watermark;
     process_watermark(watermark);
   }

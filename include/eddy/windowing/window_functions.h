@@ -15,7 +15,8 @@
 namespace eddy {
 
 // Keyed state of the current key scoped to one window (window_state()) or to no window
-// (global_state()). The window's state is cleared when the window is purged for good.
+// (global_state()). As in Flink, per-window state is the function's to clear: override
+// ProcessWindowFunction::clear(), which runs when the window is purged for good.
 template <class W>
 class WindowStateStore {
  public:

@@ -100,7 +100,7 @@ class FunctionSourceOperator final : public SourceOperator {
  private:
   F fn_;
   Mailbox& mailbox_;
-  std::mutex lock_;
+  std::recursive_mutex lock_;
   SourceContext<T> ctx_;
 };
 

@@ -22,10 +22,12 @@ class TimestampsAndWatermarksOperator final
   void open(RuntimeContext& ctx) override {
     generator_ = strategy_.create_generator();
     interval_ms_ = ctx.get_execution_config().get_auto_watermark_interval();
+    last_activity_ms_ = this->outputs().processing_time->current_processing_time();
     if (interval_ms_ > 0) schedule_periodic_emit();
   }
 
   void process_element(T&& record) {
+    if (strategy_.idle_timeout_ms() > 0) on_activity();
     RecordContext& rc = this->record_context();
     const int64_t previous = rc.timestamp;
     const int64_t timestamp = strategy_.timestamp_assigner()
@@ -62,9 +64,27 @@ class TimestampsAndWatermarksOperator final
     ProcessingTimeService& time = *this->outputs().processing_time;
     time.register_timer(time.current_processing_time() + interval_ms_, [this](int64_t) {
       this->record_context().timestamp = kNoTimestamp;
-      generator_->on_periodic_emit(generator_output_);
+      if (!idle_) generator_->on_periodic_emit(generator_output_);
+      check_idleness();
       schedule_periodic_emit();
     });
+  }
+
+  // Idleness (with_idleness): no event for the timeout makes the output idle; the next event
+  // re-activates it by repeating the last watermark before the event leaves.
+  void on_activity() {
+    last_activity_ms_ = this->outputs().processing_time->current_processing_time();
+    if (!idle_) return;
+    idle_ = false;
+    this->outputs().main->emit_watermark(last_watermark_);
+  }
+  void check_idleness() {
+    const int64_t timeout = strategy_.idle_timeout_ms();
+    if (timeout <= 0 || idle_) return;
+    const int64_t now = this->outputs().processing_time->current_processing_time();
+    if (now - last_activity_ms_ < timeout) return;
+    idle_ = true;
+    this->outputs().main->emit_watermark(kIdleWatermark);
   }
 
   void emit_generated(int64_t watermark) {
@@ -80,6 +100,8 @@ class TimestampsAndWatermarksOperator final
   WatermarkStrategy<T> strategy_;
   std::unique_ptr<WatermarkGenerator<T>> generator_;
   int64_t interval_ms_ = 0;
+  int64_t last_activity_ms_ = 0;
+  bool idle_ = false;
   int64_t last_watermark_ = kMinWatermark;
   GeneratorOutput generator_output_{this};
   bool holding_ = false;

@@ -28,11 +28,26 @@ class TwoInputOperator : public StreamOperator {
   virtual void process_element2(In2&& record) = 0;
   F fn_;
 
-  // The operator's event time is the minimum of its inputs' watermarks.
+  // The operator's event time is the minimum of its active inputs' watermarks; an idle input
+  // (kIdleWatermark) does not hold it back, and when both are idle the operator is idle too.
   void on_input_watermark(int index, int64_t watermark) {
-    (index == 1 ? watermark1_ : watermark2_) = watermark;
-    const int64_t combined = std::min(watermark1_, watermark2_);
-    if (combined > this->current_watermark()) this->advance_watermark(combined);
+    const bool was_idle = idle1_ && idle2_;
+    bool& idle = index == 1 ? idle1_ : idle2_;
+    if (watermark == kIdleWatermark) {
+      idle = true;
+    } else {
+      idle = false;
+      (index == 1 ? watermark1_ : watermark2_) = watermark;
+    }
+    if (idle1_ && idle2_) {
+      if (!was_idle) this->advance_watermark(kIdleWatermark);
+      return;
+    }
+    const int64_t combined =
+        idle1_ ? watermark2_ : (idle2_ ? watermark1_ : std::min(watermark1_, watermark2_));
+    if (combined > this->current_watermark() || was_idle) {
+      this->advance_watermark(std::max(combined, this->current_watermark()));
+    }
   }
 
  private:
@@ -60,6 +75,8 @@ class TwoInputOperator : public StreamOperator {
   Input<In2, 2> second_;
   int64_t watermark1_ = kMinWatermark;
   int64_t watermark2_ = kMinWatermark;
+  bool idle1_ = false;
+  bool idle2_ = false;
 };
 
 template <class In1, class In2, class Out, class F>
