@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <unordered_set>
 #include <utility>
 
@@ -20,12 +21,17 @@ class TimerQueue {
  public:
   // Returns true if no timer (of any key) was registered at `timestamp` before.
   bool register_timer(const K& key, int64_t timestamp) {
+    // Operators often register the same timer again (a window's trigger and its cleanup, every
+    // element of a window): the last registration answers that without a lookup.
+    if (last_ && last_->first == timestamp && last_->second == key) return false;
     auto [it, new_time] = timers_.try_emplace(timestamp);
     it->second.insert(key);
+    last_.emplace(timestamp, key);
     return new_time;
   }
 
   void delete_timer(const K& key, int64_t timestamp) {
+    last_.reset();
     auto it = timers_.find(timestamp);
     if (it == timers_.end()) return;
     it->second.erase(key);
@@ -38,6 +44,7 @@ class TimerQueue {
   void advance(int64_t time, Fire&& fire) {
     while (!timers_.empty() && timers_.begin()->first <= time) {
       auto due = timers_.extract(timers_.begin());
+      last_.reset();  // it may have been extracted just now
       for (const K& key : due.mapped()) fire(key, due.key());
     }
   }
@@ -50,6 +57,8 @@ class TimerQueue {
 
  private:
   std::map<int64_t, std::unordered_set<K, KeyHasher>> timers_;
+  // The last registered timer; INVARIANT: if set, it is in timers_.
+  std::optional<std::pair<int64_t, K>> last_;
 };
 
 template <class K>

@@ -16,7 +16,10 @@ template <class T, class F>
 class SinkFunctionOperator final : public UdfOperator<T, F, SinkFunctionOperator<T, F>> {
  public:
   explicit SinkFunctionOperator(F fn) : SinkFunctionOperator::UdfOperator(std::move(fn)) {}
-  void process_element(T&& record) { this->fn_.invoke(record, context_); }
+  void process_element(T&& record) {
+    context_.timestamp = this->record_context().optional_timestamp();
+    this->fn_.invoke(record, context_);
+  }
 
  private:
   typename SinkFunction<T>::Context context_;
