@@ -259,15 +259,16 @@ TEST(WindowsTest, CountWindowsTumbleAndSlide) {
   EXPECT_EQ(testing::sorted(sliding), testing::sorted(expected));
 }
 
+// Emits the watermark ts - 1 after every element, so lateness is decided by the input order.
+struct Punctuated : WatermarkGenerator<Event> {
+  void on_event(const Event&, int64_t ts, WatermarkOutput& out) override {
+    out.emit_watermark(ts - 1);
+  }
+  void on_periodic_emit(WatermarkOutput&) override {}
+};
+
 TEST(WindowsTest, LateElementsRefireWithinTheLatenessAndGoToTheSideOutputBeyondIt) {
-  // One key, watermark = max timestamp seen - 1 after every element (punctuated), windows of
-  // 10 s, allowed lateness 5 s.
-  struct Punctuated : WatermarkGenerator<Event> {
-    void on_event(const Event&, int64_t ts, WatermarkOutput& out) override {
-      out.emit_watermark(ts - 1);
-    }
-    void on_periodic_emit(WatermarkOutput&) override {}
-  };
+  // One key, punctuated watermarks, windows of 10 s, allowed lateness 5 s.
   const std::vector<Event> events = {
       {"s", 1'000, 1},    // window [0,10)
       {"s", 12'000, 2},   // watermark 11999: [0,10) fires with 1
@@ -299,12 +300,6 @@ TEST(WindowsTest, LateElementsRefireWithinTheLatenessAndGoToTheSideOutputBeyondI
 }
 
 TEST(WindowsTest, LateElementsWithoutSideOutputAreCountedAsDropped) {
-  struct Punctuated : WatermarkGenerator<Event> {
-    void on_event(const Event&, int64_t ts, WatermarkOutput& out) override {
-      out.emit_watermark(ts - 1);
-    }
-    void on_periodic_emit(WatermarkOutput&) override {}
-  };
   const std::vector<Event> events = {{"s", 20'000, 1}, {"s", 1'000, 2}, {"s", 2'000, 4}};
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env.set_parallelism(1);
