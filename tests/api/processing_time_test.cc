@@ -132,5 +132,46 @@ TEST(ProcessingTimeTest, PeriodicWatermarksAdvanceWhileNoRecordFlows) {
                                 "b@6000 watermark " + std::to_string(runtime::kMaxWatermark)}));
 }
 
+struct FailingTimer : KeyedProcessFunction<std::string, Event, std::string> {
+  std::shared_ptr<Progress> progress;
+  void process_element(const Event&, Context& ctx, Collector<std::string>&) override {
+    ctx.timer_service().register_processing_time_timer(10);
+    progress->record();
+  }
+  void on_timer(int64_t, OnTimerContext&, Collector<std::string>&) override {
+    throw std::runtime_error("alarm clock broke");
+  }
+};
+
+TEST(ProcessingTimeTest, AFailingTimerIsReportedAsItsOperatorsFailure) {
+  auto clock = std::make_shared<ManualClock>(0);
+  auto progress = std::make_shared<Progress>();
+  progress->expected = 1;
+  HeldOpenSource source;
+  source.events = {{"a", 1}};
+  FailingTimer fn;
+  fn.progress = progress;
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env.set_parallelism(1).set_processing_time_clock(clock);
+  env.add_source(source)
+      .map([](const Event& e) { return e; })
+      .key_by([](const Event& e) { return e.first; })
+      .process(fn)
+      .uid("alarm")
+      .map([](const std::string& s) { return s; })
+      .add_sink([](const std::string&) {});
+  JobClient client = env.execute_async("failing timer");
+  progress->all_seen.wait();
+  clock->set(10);
+  try {
+    client.get_job_execution_result();
+    FAIL() << "the job must fail";
+  } catch (const std::exception& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("Operator 'KeyedProcess' (uid: alarm"), std::string::npos) << message;
+    EXPECT_NE(message.find("alarm clock broke"), std::string::npos) << message;
+  }
+}
+
 }  // namespace
 }  // namespace eddy

@@ -91,12 +91,9 @@ class StreamOperator {
     for (auto& [tag, output] : outputs_.side) output->emit_watermark(watermark);
   }
 
- protected:
-  const OperatorOutputs& outputs() const { return outputs_; }
-  RecordContext& record_context() const { return *outputs_.record_context; }
-
   // Runs `body` (a user function call and what it emits) so that an exception from this
   // operator's own code is reported as this operator's failure. Costs nothing until a throw.
+  // Public for what runs on the operator's behalf outside a record, such as its timers.
   template <class Body>
   void guarded(Body&& body) {
     try {
@@ -109,6 +106,10 @@ class StreamOperator {
       throw OperatorFailure(description_, e.what());
     }
   }
+
+ protected:
+  const OperatorOutputs& outputs() const { return outputs_; }
+  RecordContext& record_context() const { return *outputs_.record_context; }
 
  private:
   std::string description_ = "operator";

@@ -86,7 +86,7 @@ class KeyedBroadcastProcessOperator final : public TwoInputOperator<In1, In2, F>
         key_selector_(std::move(key_selector)),
         states_(specs),
         timer_target_(&this->fn_, &states_),
-        function_(outputs, this->current_watermark_ptr(), timer_target_),
+        function_(outputs, *this, timer_target_),
         side_(outputs.side),
         broadcast_context_(&side_, outputs.record_context, this->current_watermark_ptr(),
                            outputs.processing_time) {

@@ -17,18 +17,21 @@ namespace eddy::runtime {
 template <class K, class Out, class F>
 class KeyedFunctionRuntime {
  public:
-  // REQUIRES: `fn` outlives this runtime.
-  KeyedFunctionRuntime(const OperatorOutputs& outputs, const int64_t* current_watermark, F& fn)
+  // REQUIRES: `owner` (the operator holding this runtime) and `fn` outlive it.
+  KeyedFunctionRuntime(const OperatorOutputs& outputs, StreamOperator& owner, F& fn)
       : fn_(fn),
         processing_time_(*outputs.processing_time),
         record_context_(*outputs.record_context),
         side_(outputs.side),
-        timers_(outputs.processing_time, [this](int64_t now) { fire_processing_time_timers(now); }),
+        timers_(outputs.processing_time,
+                [this, &owner](int64_t now) {
+                  owner.guarded([&] { fire_processing_time_timers(now); });
+                }),
         collector_(outputs.main_as<Out>()),
-        context_(&side_, outputs.record_context, current_watermark, outputs.processing_time,
-                 &timers_),
-        timer_context_(&side_, outputs.record_context, current_watermark, outputs.processing_time,
-                       &timers_) {}
+        context_(&side_, outputs.record_context, owner.current_watermark_ptr(),
+                 outputs.processing_time, &timers_),
+        timer_context_(&side_, outputs.record_context, owner.current_watermark_ptr(),
+                       outputs.processing_time, &timers_) {}
   KeyedFunctionRuntime(const KeyedFunctionRuntime&) = delete;
   KeyedFunctionRuntime& operator=(const KeyedFunctionRuntime&) = delete;
 

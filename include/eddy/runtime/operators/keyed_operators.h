@@ -45,7 +45,7 @@ class KeyedProcessOperator final
   KeyedProcessOperator(F fn, KeySelector key_selector, const OperatorOutputs& outputs)
       : KeyedProcessOperator::UdfOperator(std::move(fn)),
         key_selector_(std::move(key_selector)),
-        function_(outputs, this->current_watermark_ptr(), this->fn_) {}
+        function_(outputs, *this, this->fn_) {}
 
   void open(RuntimeContext& ctx) override {
     function_.open(ctx);

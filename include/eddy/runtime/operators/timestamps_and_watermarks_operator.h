@@ -63,9 +63,11 @@ class TimestampsAndWatermarksOperator final
   void schedule_periodic_emit() {
     ProcessingTimeService& time = *this->outputs().processing_time;
     time.register_timer(time.current_processing_time() + interval_ms_, [this](int64_t) {
-      this->record_context().timestamp = kNoTimestamp;
-      if (!idle_) generator_->on_periodic_emit(generator_output_);
-      check_idleness();
+      this->guarded([&] {
+        this->record_context().timestamp = kNoTimestamp;
+        if (!idle_) generator_->on_periodic_emit(generator_output_);
+        check_idleness();
+      });
       schedule_periodic_emit();
     });
   }

@@ -134,7 +134,7 @@ class KeyedCoProcessOperator final : public TwoInputOperator<In1, In2, F> {
       : TwoInputOperator<In1, In2, F>(std::move(fn)),
         key1_(std::move(key1)),
         key2_(std::move(key2)),
-        function_(outputs, this->current_watermark_ptr(), this->fn_) {}
+        function_(outputs, *this, this->fn_) {}
 
   void open(RuntimeContext& ctx) override {
     function_.open(ctx);

@@ -58,7 +58,8 @@ class WindowOperator final
         emitter_(std::move(emitter)),
         side_(outputs.side),
         collector_(outputs.main_as<Out>()),
-        timers_(outputs.processing_time, [this](int64_t now) { on_processing_time(now); }),
+        timers_(outputs.processing_time,
+                [this](int64_t now) { this->guarded([&] { on_processing_time(now); }); }),
         processing_time_(*outputs.processing_time),
         trigger_context_(this) {
     if (!spec_.late_data_tag.empty()) {
