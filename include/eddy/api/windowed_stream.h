@@ -12,6 +12,7 @@
 
 #include "eddy/api/data_stream.h"
 #include "eddy/core/time.h"
+#include "eddy/runtime/operators/sliced_window_operator.h"
 #include "eddy/runtime/operators/window_contents.h"
 #include "eddy/runtime/operators/window_emitters.h"
 #include "eddy/runtime/operators/window_operator.h"
@@ -21,6 +22,7 @@
 #include "eddy/windowing/sliding_windows.h"
 #include "eddy/windowing/triggers.h"
 #include "eddy/windowing/tumbling_windows.h"
+#include "eddy/windowing/window_slices.h"
 
 namespace eddy {
 namespace window_detail {
@@ -51,6 +53,24 @@ class FoldingEmitter {
   Next next_;
 };
 
+// The slices of fixed-size time windows; nothing for other assigners.
+template <class Assigner>
+std::optional<WindowSlices> slices_of(const Assigner&) {
+  return std::nullopt;
+}
+inline std::optional<WindowSlices> slices_of(const TumblingEventTimeWindows& a) {
+  return WindowSlices::of(a.get_size(), a.get_size(), a.get_offset());
+}
+inline std::optional<WindowSlices> slices_of(const TumblingProcessingTimeWindows& a) {
+  return WindowSlices::of(a.get_size(), a.get_size(), a.get_offset());
+}
+inline std::optional<WindowSlices> slices_of(const SlidingEventTimeWindows& a) {
+  return WindowSlices::of(a.get_size(), a.get_slide(), a.get_offset());
+}
+inline std::optional<WindowSlices> slices_of(const SlidingProcessingTimeWindows& a) {
+  return WindowSlices::of(a.get_size(), a.get_slide(), a.get_offset());
+}
+
 }  // namespace window_detail
 
 template <class T, class K, class Assigner>
@@ -78,6 +98,7 @@ class WindowedStream {
   WindowedStream trigger(const X& trigger) const {
     WindowedStream copy = *this;
     copy.spec_.trigger = bind_trigger<T, W>(trigger);
+    copy.default_trigger_ = false;
     if constexpr (Assigner::kIsMerging) {
       if (!copy.spec_.trigger->can_merge()) {
         throw std::invalid_argument(
@@ -183,7 +204,9 @@ class WindowedStream {
   }
 
   // Incremental unless an evictor needs the elements: then the window keeps them and the
-  // aggregate runs over them when it fires. Each subtask gets its own copy of the function.
+  // aggregate runs over them when it fires. Tumbling and sliding windows with the default
+  // trigger and no allowed lateness keep per-slice accumulators that overlapping windows share.
+  // Each subtask gets its own copy of the function.
   template <class Out, class AggF, class Emitter>
   DataStream<Out> incremental(const char* function_name, AggF fn, Emitter emitter) const {
     using Acc = typename AggF::AccumulatorType;
@@ -191,6 +214,12 @@ class WindowedStream {
     if (evictor_) {
       return build<Out>(function_name, buffered_contents(),
                         window_detail::FoldingEmitter<AggF, Emitter>(fn, std::move(emitter)));
+    }
+    if constexpr (std::is_same_v<W, TimeWindow> && !Assigner::kIsMerging) {
+      std::optional<WindowSlices> slices = window_detail::slices_of(spec_.assigner);
+      if (slices && default_trigger_ && spec_.allowed_lateness == 0) {
+        return sliced<Out>(function_name, *slices, fn, std::move(emitter));
+      }
     }
     return build<Out>(
         function_name,
@@ -209,19 +238,41 @@ class WindowedStream {
     using Operator = runtime::WindowOperator<K, T, Out, Assigner, Contents, Emitter>;
     auto spec = spec_;
     auto key_selector = input_.get_key_selector();
-    const std::string name = std::string(all_ ? "All" : "") + "Window(" +
-                             spec_.assigner.to_string() + ", " + spec_.trigger->to_string() + ", " +
-                             function_name + ")";
     DataStream<Out> out = input_.template one_input<Out>(
-        name, [spec, key_selector, make_contents, emitter](const runtime::OperatorOutputs& o) {
+        operator_name(function_name),
+        [spec, key_selector, make_contents, emitter](const runtime::OperatorOutputs& o) {
           return std::make_unique<Operator>(spec, key_selector, make_contents(), emitter, o);
         });
     if (all_) out.set_parallelism(1);
     return out;
   }
 
+  template <class Out, class AggF, class Emitter>
+  DataStream<Out> sliced(const char* function_name, WindowSlices slices, AggF fn,
+                         Emitter emitter) const {
+    using Operator =
+        runtime::SlicedWindowOperator<K, T, Out, Assigner, typename AggF::AccumulatorType,
+                                      typename AggF::OutputType, Emitter>;
+    auto spec = spec_;
+    auto key_selector = input_.get_key_selector();
+    DataStream<Out> out = input_.template one_input<Out>(
+        operator_name(function_name, " sliced"),
+        [spec, slices, key_selector, fn, emitter](const runtime::OperatorOutputs& o) {
+          return std::make_unique<Operator>(spec, slices, key_selector, std::make_shared<AggF>(fn),
+                                            emitter, o);
+        });
+    if (all_) out.set_parallelism(1);
+    return out;
+  }
+
+  std::string operator_name(const char* function_name, const char* variant = "") const {
+    return std::string(all_ ? "All" : "") + "Window(" + spec_.assigner.to_string() + variant +
+           ", " + spec_.trigger->to_string() + ", " + function_name + ")";
+  }
+
   KeyedStream<T, K> input_;
   bool all_;
+  bool default_trigger_ = true;
   runtime::WindowSpec<T, Assigner> spec_;
   std::optional<runtime::EvictorFunctions<T, W>> evictor_;
 };

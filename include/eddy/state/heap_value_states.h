@@ -153,11 +153,12 @@ class HeapReducingState final : public HeapSingleValueState<N, V, InternalReduci
 
 template <class N, class In, class Acc, class Out>
 class HeapAggregatingState final
-    : public HeapSingleValueState<N, Acc, InternalAggregatingState<N, In, Out>> {
+    : public HeapSingleValueState<N, Acc, InternalAggregatingState<N, In, Acc, Out>> {
  public:
   HeapAggregatingState(const KeyContext& context,
                        const AggregatingStateDescriptor<In, Acc, Out>& descriptor)
-      : HeapSingleValueState<N, Acc, InternalAggregatingState<N, In, Out>>(context, descriptor),
+      : HeapSingleValueState<N, Acc, InternalAggregatingState<N, In, Acc, Out>>(context,
+                                                                                descriptor),
         function_(descriptor.aggregate_function()) {}
 
   std::optional<Out> get() override {
@@ -165,6 +166,7 @@ class HeapAggregatingState final
     if (!accumulator) return std::nullopt;
     return function_->get_result(*accumulator);
   }
+  std::optional<Acc> get_accumulator() override { return this->values_.read(this->ns_); }
   // The accumulator is moved into AggregateFunction::add; if add throws, the key's accumulator
   // is lost (the task fails and restarts from its last checkpoint anyway).
   void add(const In& value) override {

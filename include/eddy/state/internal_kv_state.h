@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,9 +63,13 @@ class InternalMapState : public MapState<UK, UV>, public InternalKvState<N> {};
 template <class N, class V>
 class InternalReducingState : public ReducingState<V>, public InternalMergingState<N> {};
 
-template <class N, class In, class Out>
-class InternalAggregatingState : public AggregatingState<In, Out>,
-                                 public InternalMergingState<N> {};
+template <class N, class In, class Acc, class Out>
+class InternalAggregatingState : public AggregatingState<In, Out>, public InternalMergingState<N> {
+ public:
+  // The current namespace's live accumulator, if any: window slices are merged from these
+  // without changing them.
+  virtual std::optional<Acc> get_accumulator() = 0;
+};
 
 }  // namespace eddy::state
 

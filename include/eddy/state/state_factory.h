@@ -54,7 +54,7 @@ struct StateTypes<N, ReducingStateDescriptor<V>> {
 
 template <class N, class In, class Acc, class Out>
 struct StateTypes<N, AggregatingStateDescriptor<In, Acc, Out>> {
-  using Internal = InternalAggregatingState<N, In, Out>;
+  using Internal = InternalAggregatingState<N, In, Acc, Out>;
   using Heap = HeapAggregatingState<N, In, Acc, Out>;
 };
 

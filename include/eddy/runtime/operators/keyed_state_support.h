@@ -14,6 +14,18 @@
 
 namespace eddy::runtime {
 
+// The heap backend of one keyed operator subtask: the key groups it owns, TTL measured on the
+// job's processing time.
+inline std::unique_ptr<HeapKeyedStateBackend> make_subtask_state_backend(
+    RuntimeContext& ctx, ProcessingTimeService& time) {
+  const int max = ctx.get_max_number_of_parallel_subtasks();
+  auto [first, last] = key_group_range_for_operator(max, ctx.get_number_of_parallel_subtasks(),
+                                                    ctx.get_index_of_this_subtask());
+  auto backend = std::make_unique<HeapKeyedStateBackend>(first, last, max);
+  backend->set_ttl_time_provider([&time] { return time.current_processing_time(); });
+  return backend;
+}
+
 template <class K>
 class KeyedStateSupport {
  public:
@@ -21,11 +33,7 @@ class KeyedStateSupport {
   // operator keeps a pointer to the key being processed.
   void open(RuntimeContext& ctx, ProcessingTimeService& time, const K* const* current_key) {
     if constexpr (Serializable<K>) {
-      const int max = ctx.get_max_number_of_parallel_subtasks();
-      auto [first, last] = key_group_range_for_operator(max, ctx.get_number_of_parallel_subtasks(),
-                                                        ctx.get_index_of_this_subtask());
-      backend_ = std::make_unique<HeapKeyedStateBackend>(first, last, max);
-      backend_->set_ttl_time_provider([&time] { return time.current_processing_time(); });
+      backend_ = make_subtask_state_backend(ctx, time);
       ctx.set_keyed_state(backend_.get(), [this, current_key] {
         if (*current_key != nullptr) set_current_key_of(*backend_, **current_key);
       });

@@ -19,6 +19,7 @@
 
 #include "eddy/core/serializer.h"
 #include "eddy/runtime/keyed_timers.h"
+#include "eddy/runtime/operators/keyed_state_support.h"
 #include "eddy/runtime/operators/one_input_operator.h"
 #include "eddy/runtime/operators/window_contents.h"
 #include "eddy/state/heap_keyed_state_backend.h"
@@ -69,11 +70,7 @@ class WindowOperator final
   }
 
   void open(RuntimeContext& ctx) override {
-    const int max = ctx.get_max_number_of_parallel_subtasks();
-    auto [first, last] = key_group_range_for_operator(max, ctx.get_number_of_parallel_subtasks(),
-                                                      ctx.get_index_of_this_subtask());
-    backend_ = std::make_unique<HeapKeyedStateBackend>(first, last, max);
-    backend_->set_ttl_time_provider([this] { return processing_time_.current_processing_time(); });
+    backend_ = make_subtask_state_backend(ctx, processing_time_);
     contents_.open(*backend_);
     window_context_ = std::make_unique<WindowContext<W>>(&side_, &this->record_context(),
                                                          this->current_watermark_ptr(),
