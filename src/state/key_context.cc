@@ -34,6 +34,7 @@ void KeyContext::set(std::string key_bytes, int key_group) {
   }
   key_ = std::move(key_bytes);
   key_group_ = key_group;
+  for (const auto& listener : key_change_listeners_) listener();
 }
 
 void KeyContext::set_time_provider(TtlTimeProvider provider) {

@@ -1,5 +1,5 @@
 // State TTL on a manual clock: expiry, update types, visibility, per-element list and map TTL,
-// and the full cleanup.
+// the full cleanup and incremental cleanup.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -199,6 +199,69 @@ TEST_F(StateTtlTest, CleanupExpiredRemovesExpiredValuesOfAllKeys) {
   EXPECT_EQ(list.get(), (std::vector<int>{-1}));
   EXPECT_EQ(map.keys(), (std::vector<int>{-1}));
   EXPECT_EQ(forever.value(), 3);
+}
+
+// Incremental cleanup sweeps a few entries of other keys each time the backend moves to the next
+// key: after an access of the state, or after every key with run_cleanup_for_every_record.
+class IncrementalCleanupTest : public StateTtlTest {
+ protected:
+  template <class Descriptor>
+  Descriptor incremental(Descriptor descriptor, bool every_record) {
+    descriptor.enable_time_to_live(StateTtlConfig::new_builder(Time::milliseconds(100))
+                                       .cleanup_incrementally(3, every_record)
+                                       .build());
+    return descriptor;
+  }
+  // Writes keys 0..n-1 of each state at the current time.
+  template <class... States>
+  void write_keys(int n, States&... states) {
+    for (int i = 0; i < n; ++i) {
+      set_current_key_of(backend_, i);
+      (write(states, i), ...);
+    }
+  }
+  static void write(ValueState<int>& s, int i) { s.update(i); }
+  static void write(ListState<int>& s, int i) { s.add(i); }
+  static void write(MapState<int, int>& s, int i) { s.put(i, i); }
+};
+
+TEST_F(IncrementalCleanupTest, AccessesSweepExpiredEntriesOfOtherKeys) {
+  ValueState<int>& value =
+      backend_.get_state(incremental(ValueStateDescriptor<int>("v"), /*every_record=*/false));
+  ListState<int>& list = backend_.get_list_state(incremental(ListStateDescriptor<int>("l"), false));
+  MapState<int, int>& map =
+      backend_.get_map_state(incremental(MapStateDescriptor<int, int>("m"), false));
+  write_keys(20, value, list, map);
+  set_current_key_of(backend_, 99);  // the sweep after the writes finds nothing expired yet
+  now_ += 200;                       // all expired
+  EXPECT_EQ(backend_.num_entries(), 60u);
+  // Moving between keys without touching the states sweeps nothing.
+  for (int i = 100; i < 110; ++i) set_current_key_of(backend_, i);
+  EXPECT_EQ(backend_.num_entries(), 60u);
+  // Each access followed by a key change sweeps about 3 entries of each state; enough of them
+  // clean up every key although keys 0..19 are never read again.
+  for (int i = 100; i < 160; ++i) {
+    set_current_key_of(backend_, i);
+    EXPECT_FALSE(value.value().has_value());
+    EXPECT_TRUE(list.get().empty());
+    EXPECT_TRUE(map.is_empty());
+  }
+  EXPECT_EQ(backend_.num_entries(), 0u);
+}
+
+TEST_F(IncrementalCleanupTest, EveryRecordSweepsWithoutAccessAndKeepsLiveValues) {
+  ValueState<int>& value =
+      backend_.get_state(incremental(ValueStateDescriptor<int>("v"), /*every_record=*/true));
+  write_keys(20, value);
+  now_ += 60;
+  write_keys(10, value);  // keys 0..9 rewritten: they live until now + 100
+  now_ += 60;             // keys 10..19 expired
+  for (int i = 100; i < 200; ++i) set_current_key_of(backend_, i);
+  EXPECT_EQ(backend_.num_entries(), 10u);
+  for (int i = 0; i < 10; ++i) {
+    set_current_key_of(backend_, i);
+    EXPECT_EQ(value.value(), i);
+  }
 }
 
 }  // namespace

@@ -21,7 +21,10 @@ class HeapListState final : public InternalListState<N, V> {
   using Elements = std::vector<Stamped<V>>;
 
   HeapListState(const KeyContext& context, const ListStateDescriptor<V>& descriptor)
-      : table_(context), ttl_(descriptor.ttl_config(), context) {}
+      : table_(context), ttl_(descriptor.ttl_config(), context) {
+    ttl_.on_incremental_cleanup(
+        table_, [this](int64_t now, size_t& removed) { return sweeper(now, removed); });
+  }
 
   void set_current_namespace(const N& ns) override { ns_ = ns; }
 
@@ -105,18 +108,23 @@ class HeapListState final : public InternalListState<N, V> {
 
   size_t remove_expired() override {
     if (!ttl_.enabled()) return 0;
-    const int64_t now = ttl_.now();
     size_t removed = 0;
-    table_.erase_if([&](Elements& elements) {
-      const size_t before = elements.size();
-      drop_expired(elements, now);
-      removed += before - elements.size();
-      return elements.empty();
-    });
+    table_.erase_if(sweeper(ttl_.now(), removed));
     return removed;
   }
 
  private:
+  // Drops a list's elements expired at `now`, counting them in `removed`; true (erase the
+  // list) if none is left.
+  auto sweeper(int64_t now, size_t& removed) const {
+    return [this, now, &removed](Elements& elements) {
+      const size_t before = elements.size();
+      drop_expired(elements, now);
+      removed += before - elements.size();
+      return elements.empty();
+    };
+  }
+
   static Elements stamp(std::vector<V> values, int64_t now) {
     Elements elements;
     elements.reserve(values.size());

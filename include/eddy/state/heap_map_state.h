@@ -21,7 +21,10 @@ class HeapMapState final : public InternalMapState<N, UK, UV> {
   using UserMap = std::unordered_map<UK, Stamped<UV>, StateHash<UK>>;
 
   HeapMapState(const KeyContext& context, const MapStateDescriptor<UK, UV>& descriptor)
-      : table_(context), ttl_(descriptor.ttl_config(), context) {}
+      : table_(context), ttl_(descriptor.ttl_config(), context) {
+    ttl_.on_incremental_cleanup(
+        table_, [this](int64_t now, size_t& removed) { return sweeper(now, removed); });
+  }
 
   void set_current_namespace(const N& ns) override { ns_ = ns; }
 
@@ -88,17 +91,22 @@ class HeapMapState final : public InternalMapState<N, UK, UV> {
 
   size_t remove_expired() override {
     if (!ttl_.enabled()) return 0;
-    const int64_t now = ttl_.now();
     size_t removed = 0;
-    table_.erase_if([&](UserMap& map) {
-      removed += std::erase_if(
-          map, [&](const auto& entry) { return ttl_.expired(entry.second.timestamp, now); });
-      return map.empty();
-    });
+    table_.erase_if(sweeper(ttl_.now(), removed));
     return removed;
   }
 
  private:
+  // Drops a map's entries expired at `now`, counting them in `removed`; true (erase the map) if
+  // none is left.
+  auto sweeper(int64_t now, size_t& removed) const {
+    return [this, now, &removed](UserMap& map) {
+      removed += std::erase_if(
+          map, [&](const auto& entry) { return ttl_.expired(entry.second.timestamp, now); });
+      return map.empty();
+    };
+  }
+
   // The current (key, namespace)'s map, created empty if absent; the caller must put into it.
   UserMap& user_map() {
     if (UserMap* map = table_.find(ns_)) return *map;

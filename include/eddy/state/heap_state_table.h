@@ -133,13 +133,47 @@ class StateTable {
     }
   }
 
+  // As erase_if, but over at most about `budget` entries, resuming where the previous call
+  // stopped and wrapping around: incremental TTL cleanup spreads a full sweep over many calls.
+  // A rehash between calls may make the walk skip or revisit some entries once.
+  template <class F>
+  void erase_some_if(size_t budget, F&& erase) {
+    std::vector<StateKey<N>> doomed;
+    // Empty buckets cost a step too, so a sparse table still ends the call.
+    for (size_t steps = 0; budget > 0 && steps < budget * 4; ++steps) {
+      Map& map = maps_[cursor_map_];
+      if (cursor_bucket_ < map.bucket_count()) {
+        for (auto it = map.begin(cursor_bucket_); it != map.end(cursor_bucket_); ++it) {
+          if (erase(it->second)) doomed.push_back(it->first);
+          if (budget > 0) --budget;
+        }
+        for (const StateKey<N>& key : doomed) map.erase(key);
+        doomed.clear();
+      }
+      if (++cursor_bucket_ >= map.bucket_count()) {
+        cursor_bucket_ = 0;
+        cursor_map_ = (cursor_map_ + 1) % maps_.size();
+      }
+    }
+  }
+
   const KeyContext& context() const { return context_; }
 
+  // Whether the current key's entries were looked up, stored or erased since the last call.
+  bool take_accessed() { return std::exchange(accessed_, false); }
+
  private:
-  Map& current_map() { return maps_[static_cast<size_t>(context_.key_group_index())]; }
+  Map& current_map() {
+    accessed_ = true;
+    return maps_[static_cast<size_t>(context_.key_group_index())];
+  }
 
   const KeyContext& context_;
   std::vector<Map> maps_;
+  // Where erase_some_if resumes: a key group's map and one of its buckets.
+  size_t cursor_map_ = 0;
+  size_t cursor_bucket_ = 0;
+  bool accessed_ = false;
 };
 
 }  // namespace eddy::state

@@ -6,6 +6,7 @@
 // still returns it, with NeverReturnExpired it sees nothing.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -29,6 +30,7 @@ class TtlPolicy {
       refresh_on_read_ = config->get_update_type() == StateTtlConfig::UpdateType::OnReadAndWrite;
       return_expired_ = config->get_state_visibility() ==
                         StateTtlConfig::StateVisibility::ReturnExpiredIfNotCleanedUp;
+      incremental_ = config->get_cleanup_strategies().get_incremental_cleanup_strategy();
     }
   }
 
@@ -41,11 +43,26 @@ class TtlPolicy {
   bool refresh_on_read() const { return refresh_on_read_; }
   bool return_expired() const { return return_expired_; }
 
+  // With cleanup_incrementally(size, every_record): when the backend moves to the next key and
+  // `table` was accessed since (or every_record is set), sweeps about `size` entries of `table`
+  // with make_sweeper(now, removed), which returns the erase_some_if predicate.
+  template <class Table, class MakeSweeper>
+  void on_incremental_cleanup(Table& table, MakeSweeper make_sweeper) {
+    if (!enabled() || !incremental_) return;
+    context_.add_key_change_listener([this, &table, make_sweeper = std::move(make_sweeper)] {
+      if (!table.take_accessed() && !incremental_->run_cleanup_for_every_record) return;
+      size_t removed = 0;
+      table.erase_some_if(static_cast<size_t>(incremental_->cleanup_size),
+                          make_sweeper(now(), removed));
+    });
+  }
+
  private:
   const KeyContext& context_;
   int64_t ttl_ms_ = 0;  // 0: TTL disabled
   bool refresh_on_read_ = false;
   bool return_expired_ = false;
+  std::optional<StateTtlConfig::IncrementalCleanupStrategy> incremental_;
 };
 
 }  // namespace eddy::state

@@ -20,7 +20,10 @@ template <class N, class V>
 class StampedValueTable {
  public:
   StampedValueTable(const KeyContext& context, const std::optional<StateTtlConfig>& ttl)
-      : table_(context), ttl_(ttl, context) {}
+      : table_(context), ttl_(ttl, context) {
+    ttl_.on_incremental_cleanup(
+        table_, [this](int64_t now, size_t& removed) { return sweeper(now, removed); });
+  }
 
   // The value a read sees: refreshed with OnReadAndWrite; an expired value is removed.
   std::optional<V> read(const N& ns) {
@@ -81,17 +84,21 @@ class StampedValueTable {
 
   size_t remove_expired() {
     if (!ttl_.enabled()) return 0;
-    const int64_t now = ttl_.now();
     size_t removed = 0;
-    table_.erase_if([&](Stamped<V>& entry) {
-      const bool expired = ttl_.expired(entry.timestamp, now);
-      removed += expired ? 1 : 0;
-      return expired;
-    });
+    table_.erase_if(sweeper(ttl_.now(), removed));
     return removed;
   }
 
  private:
+  // Whether an entry is expired at `now` (and so erased), counting those in `removed`.
+  auto sweeper(int64_t now, size_t& removed) const {
+    return [this, now, &removed](Stamped<V>& entry) {
+      const bool expired = ttl_.expired(entry.timestamp, now);
+      removed += expired ? 1 : 0;
+      return expired;
+    };
+  }
+
   StateTable<N, Stamped<V>> table_;
   TtlPolicy ttl_;
 };

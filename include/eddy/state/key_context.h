@@ -2,8 +2,10 @@
 // timer); every state of the backend reads it on each access, so states need no key argument.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "eddy/state/state_ttl_config.h"
 
@@ -34,6 +36,14 @@ class KeyContext {
   }
 
   const TtlTimeProvider& time_provider() const { return time_provider_; }
+
+  // Runs `listener` after every set(), before the new key's state is accessed: states with
+  // incremental TTL cleanup sweep a few entries there, when no entry of theirs is in use.
+  // Listeners are part of how the backend's states were configured, not of the key position,
+  // hence callable on a const context.
+  void add_key_change_listener(std::function<void()> listener) const {
+    key_change_listeners_.push_back(std::move(listener));
+  }
   void set_time_provider(TtlTimeProvider provider);
 
  private:
@@ -46,6 +56,7 @@ class KeyContext {
   std::string key_;
   int key_group_ = kNoKey;
   TtlTimeProvider time_provider_;
+  mutable std::vector<std::function<void()>> key_change_listeners_;
 };
 
 }  // namespace eddy::state
