@@ -5,6 +5,7 @@
 #include "eddy/api/collect_iterator.h"
 #include "eddy/api/connected_streams.h"
 #include "eddy/api/data_stream.h"
+#include "eddy/api/checkpointed_function.h"
 #include "eddy/api/functions.h"
 #include "eddy/api/interval_join.h"
 #include "eddy/api/job_client.h"

@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "eddy/api/checkpointed_function.h"
 #include "eddy/runtime/keyed_timers.h"
 #include "eddy/runtime/output.h"
 #include "eddy/runtime/processing_time_service.h"
@@ -293,8 +294,14 @@ class SinkFunction : public RichFunction {
 
 namespace function_detail {
 
+// Initializes a CheckpointedFunction's state, then opens a RichFunction (Flink's order). Until
+// jobs restore from checkpoints, the state starts empty.
 template <class F>
 void open_if_rich(F& fn, RuntimeContext& ctx) {
+  if constexpr (std::is_base_of_v<CheckpointedFunction, F>) {
+    FunctionInitializationContext init(ctx, std::nullopt);
+    fn.initialize_state(init);
+  }
   if constexpr (std::is_base_of_v<RichFunction, F>) fn.open(ctx);
 }
 

@@ -147,7 +147,7 @@ class IntervalJoinFunction : public RichFunction {
     right_buffer_ = &ctx.get_map_state(
         MapStateDescriptor<int64_t, std::vector<BufferEntry<R>>>("interval-join-right-buffer"));
     late_records_dropped_ = &ctx.get_long_counter("numLateRecordsDropped");
-    fn_.open(ctx);
+    function_detail::open_if_rich(fn_, ctx);
   }
   void close() override { fn_.close(); }
 

@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "eddy/state/keyed_state_backend.h"
+#include "eddy/state/operator_state.h"
 
 namespace eddy::runtime {
 
@@ -89,6 +91,12 @@ class RuntimeContext {
   }
   bool uses_keyed_state() const { return uses_keyed_state_; }
 
+  // The subtask's operator state (sources, sinks, any non-keyed function), created on first use.
+  OperatorStateStore& get_operator_state_store() {
+    if (!operator_state_) operator_state_ = std::make_unique<OperatorStateStore>();
+    return *operator_state_;
+  }
+
   LongCounter& get_long_counter(const std::string& name) { return counters_[name]; }
   const std::map<std::string, LongCounter>& counters() const { return counters_; }
 
@@ -120,6 +128,7 @@ class RuntimeContext {
   KeyedStateBackend* keyed_state_ = nullptr;
   std::function<void()> sync_key_;
   bool uses_keyed_state_ = false;
+  std::unique_ptr<OperatorStateStore> operator_state_;
 };
 
 }  // namespace eddy::runtime
