@@ -21,6 +21,8 @@ const char* to_string(JobStatus status) {
       return "CANCELED";
     case JobStatus::kFinished:
       return "FINISHED";
+    case JobStatus::kRestarting:
+      return "RESTARTING";
   }
   return "UNKNOWN";
 }

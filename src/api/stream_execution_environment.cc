@@ -24,6 +24,7 @@ graph::StreamGraph build_stream_graph(api_detail::EnvironmentState& env,
   config.buffer_timeout_ms = env.buffer_timeout_ms;
   config.auto_watermark_interval_ms = env.auto_watermark_interval_ms;
   config.clock = env.clock;
+  config.restart_strategy = env.restart_strategy;
   return graph::generate_stream_graph(env.transformations, config);
 }
 

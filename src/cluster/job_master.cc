@@ -38,10 +38,18 @@ std::string failure_message(std::exception_ptr error) {
 }  // namespace
 
 JobMaster::JobMaster(graph::JobGraph job, std::function<void()> on_end)
-    : job_(std::move(job)), on_end_(std::move(on_end)) {}
+    : job_(std::move(job)),
+      on_end_(std::move(on_end)),
+      restart_backoff_(job_.stream_graph.config.restart_strategy) {}
 
 JobMaster::~JobMaster() {
   cancel();
+  {
+    // After cancel() every task stops, and a RESTARTING job ends without another attempt.
+    std::unique_lock lock(mu_);
+    changed_.wait(lock,
+                  [&] { return is_globally_terminal(status_) || status_ == JobStatus::kCreated; });
+  }
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -49,27 +57,21 @@ JobMaster::~JobMaster() {
     std::lock_guard lock(mu_);
     changed_.notify_all();
   }
-  if (ticker_.joinable()) ticker_.join();
+  if (supervisor_.joinable()) supervisor_.join();
 }
 
 void JobMaster::start() {
-  deploy();
+  const auto& config = job_.stream_graph.config;
+  timer_scheduler_ = std::make_unique<runtime::TimerScheduler>(
+      config.clock ? config.clock : std::make_shared<const SystemClock>());
   start_time_ = std::chrono::steady_clock::now();
-  {
-    std::lock_guard lock(mu_);
-    status_ = JobStatus::kRunning;
-    remaining_tasks_ = tasks_.size();
-  }
-  ticker_ = std::thread([this] { run_ticker(); });
-  for (size_t i = 0; i < tasks_.size(); ++i) {
-    threads_.emplace_back([this, i] {
-      tasks_[i]->run();
-      on_task_done(i);
-    });
-  }
+  std::lock_guard lock(mu_);
+  deploy_locked();
+  status_ = JobStatus::kRunning;
+  supervisor_ = std::thread([this] { run_supervisor(); });
 }
 
-void JobMaster::deploy() {
+void JobMaster::deploy_locked() {
   const auto& vertices = job_.vertices;
   // gates and wirings per (vertex, subtask)
   std::vector<std::vector<runtime::TaskWiring>> wirings(vertices.size());
@@ -104,59 +106,78 @@ void JobMaster::deploy() {
       }
     }
   }
-  const auto& config = job_.stream_graph.config;
-  timer_scheduler_ = std::make_unique<runtime::TimerScheduler>(
-      config.clock ? config.clock : std::make_shared<const SystemClock>());
   runtime::FlushPolicy flush;
-  flush.flush_every_record = config.buffer_timeout_ms == 0;
+  flush.flush_every_record = job_.stream_graph.config.buffer_timeout_ms == 0;
   for (size_t v = 0; v < vertices.size(); ++v) {
     for (int i = 0; i < vertices[v].parallelism; ++i) {
-      tasks_.push_back(std::make_unique<runtime::Task>(job_, static_cast<int>(v), i,
+      tasks_.push_back(std::make_unique<runtime::Task>(job_, static_cast<int>(v), i, attempt_,
                                                        std::move(wirings[v][i]), flush,
                                                        *timer_scheduler_, running_));
     }
   }
+  remaining_tasks_ = tasks_.size();
+  for (size_t i = 0; i < tasks_.size(); ++i) {
+    threads_.emplace_back([this, i] {
+      tasks_[i]->run();
+      on_task_done(i);
+    });
+  }
 }
 
 void JobMaster::on_task_done(size_t task_index) {
-  std::vector<Listener> listeners;
-  JobStatus final_status;
-  std::exception_ptr error;
-  {
-    std::lock_guard lock(mu_);
-    const runtime::Task& task = *tasks_[task_index];
-    if (task.outcome() == runtime::TaskOutcome::kFailed && !failure_) {
-      failure_ = task.failure();
-      if (status_ == JobStatus::kRunning) status_ = JobStatus::kFailing;
-      cancel_tasks_locked();
-    }
-    if (--remaining_tasks_ > 0) return;
-
-    const auto runtime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::steady_clock::now() - start_time_)
-                                .count();
-    if (failure_) {
-      status_ = JobStatus::kFailed;
-      error = std::make_exception_ptr(JobExecutionException(fmt::format(
-          "Job '{}' ({}) failed: {}", job_.job_name, job_.job_id, failure_message(failure_))));
-    } else if (status_ == JobStatus::kCancelling) {
-      status_ = JobStatus::kCanceled;
-      error = std::make_exception_ptr(JobExecutionException(
-          fmt::format("Job '{}' ({}) was cancelled", job_.job_name, job_.job_id)));
+  std::unique_lock lock(mu_);
+  const runtime::Task& task = *tasks_[task_index];
+  // Failures while RESTARTING or cancelling are consequences of cancelling the other tasks.
+  if (task.outcome() == runtime::TaskOutcome::kFailed && status_ == JobStatus::kRunning) {
+    restart_backoff_.notify_failure(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::steady_clock::now() - start_time_)
+                                        .count());
+    if (restart_backoff_.can_restart()) {
+      status_ = JobStatus::kRestarting;
     } else {
-      status_ = JobStatus::kFinished;
-      std::map<std::string, int64_t> accumulators;
-      for (const auto& t : tasks_) {
-        for (const auto& [name, value] : t->accumulators()) accumulators[name] += value;
-      }
-      result_ = JobExecutionResult(job_.job_id, runtime_ms, std::move(accumulators));
+      failure_ = task.failure();
+      status_ = JobStatus::kFailing;
     }
-    if (error) failure_ = error;
-    final_status = status_;
-    listeners.swap(listeners_);
-    running_ = false;
-    changed_.notify_all();
+    cancel_tasks_locked();
   }
+  if (--remaining_tasks_ > 0) return;
+  if (status_ == JobStatus::kRestarting) {
+    restart_time_ =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(restart_backoff_.backoff_ms());
+    changed_.notify_all();  // the supervisor restarts the job
+    return;
+  }
+  end_job(std::move(lock));
+}
+
+void JobMaster::end_job(std::unique_lock<std::mutex> lock) {
+  const auto runtime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - start_time_)
+                              .count();
+  std::exception_ptr error;
+  if (failure_) {
+    status_ = JobStatus::kFailed;
+    error = std::make_exception_ptr(JobExecutionException(fmt::format(
+        "Job '{}' ({}) failed: {}", job_.job_name, job_.job_id, failure_message(failure_))));
+  } else if (status_ == JobStatus::kCancelling) {
+    status_ = JobStatus::kCanceled;
+    error = std::make_exception_ptr(JobExecutionException(
+        fmt::format("Job '{}' ({}) was cancelled", job_.job_name, job_.job_id)));
+  } else {
+    status_ = JobStatus::kFinished;
+    std::map<std::string, int64_t> accumulators;
+    for (const auto& t : tasks_) {
+      for (const auto& [name, value] : t->accumulators()) accumulators[name] += value;
+    }
+    result_ = JobExecutionResult(job_.job_id, runtime_ms, std::move(accumulators));
+  }
+  if (error) failure_ = error;
+  const JobStatus final_status = status_;
+  std::vector<Listener> listeners;
+  listeners.swap(listeners_);
+  running_ = false;
+  changed_.notify_all();
+  lock.unlock();
   for (auto& listener : listeners) listener(final_status, error);
   if (on_end_) on_end_();
 }
@@ -168,10 +189,12 @@ void JobMaster::cancel_tasks_locked() {
 }
 
 void JobMaster::cancel() {
-  std::lock_guard lock(mu_);
-  if (status_ != JobStatus::kRunning) return;
+  std::unique_lock lock(mu_);
+  if (status_ != JobStatus::kRunning && status_ != JobStatus::kRestarting) return;
+  const bool waiting_to_restart = status_ == JobStatus::kRestarting && remaining_tasks_ == 0;
   status_ = JobStatus::kCancelling;
   cancel_tasks_locked();
+  if (waiting_to_restart) end_job(std::move(lock));  // no task is left to end it
 }
 
 JobStatus JobMaster::status() const {
@@ -198,21 +221,39 @@ void JobMaster::add_listener(Listener listener) {
   listener(status, error);
 }
 
-void JobMaster::run_ticker() {
+void JobMaster::restart_locked() {
+  // Every task has called on_task_done, so its thread touches nothing of ours any more.
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  tasks_.clear();
+  partitions_.clear();
+  gates_.clear();
+  ++attempt_;
+  running_ = true;
+  status_ = JobStatus::kRunning;
+  deploy_locked();
+}
+
+void JobMaster::run_supervisor() {
   using Clock = std::chrono::steady_clock;
   const auto& config = job_.stream_graph.config;
   const auto flush_period = std::chrono::milliseconds(config.buffer_timeout_ms);
   auto next_flush = Clock::now() + flush_period;
   std::unique_lock lock(mu_);
   while (!is_globally_terminal(status_)) {
+    const bool restart_due = status_ == JobStatus::kRestarting && remaining_tasks_ == 0;
     auto next = Clock::time_point::max();
     if (config.buffer_timeout_ms > 0) next = std::min(next, next_flush);
+    if (restart_due) next = std::min(next, restart_time_);
     if (next == Clock::time_point::max()) {
       changed_.wait(lock);
       continue;
     }
     changed_.wait_until(lock, next);
     const auto now = Clock::now();
+    if (status_ == JobStatus::kRestarting && remaining_tasks_ == 0 && now >= restart_time_) {
+      restart_locked();
+    }
     if (config.buffer_timeout_ms > 0 && now >= next_flush) {
       for (auto& task : tasks_) task->request_flush();
       next_flush = now + flush_period;

@@ -1,6 +1,8 @@
 // JobMaster: runs one job. It deploys one Task per subtask of every vertex onto the slots it was
 // given, wires their gates and partitions, watches them, and turns their outcomes into the
-// job's status: the first failure cancels every other task; the last task to stop ends the job.
+// job's status: the first failure cancels every other task; the last task to stop ends the job,
+// unless the restart strategy allows another attempt: then the job is RESTARTING until, after
+// the strategy's delay, the supervisor thread deploys every task afresh.
 #pragma once
 
 #include <atomic>
@@ -41,11 +43,17 @@ class JobMaster {
   const graph::JobGraph& job() const { return job_; }
 
  private:
-  void deploy();
+  // Builds the gates, partitions and tasks of the current attempt and starts their threads.
+  void deploy_locked();
   void on_task_done(size_t task_index);
   void cancel_tasks_locked();
-  // Asks every task to flush its network outputs every buffer timeout, until the job ends.
-  void run_ticker();
+  // Joins the ended attempt's threads, drops its tasks and deploys the next attempt.
+  void restart_locked();
+  // Sets the final status and tells the listeners; `lock` is released.
+  void end_job(std::unique_lock<std::mutex> lock);
+  // The supervisor thread: asks every task to flush its network outputs every buffer timeout
+  // and restarts the job when its backoff has passed, until the job ends.
+  void run_supervisor();
 
   graph::JobGraph job_;
   std::function<void()> on_end_;
@@ -57,7 +65,7 @@ class JobMaster {
   std::vector<std::unique_ptr<runtime::ResultPartition>> partitions_;
   std::vector<std::unique_ptr<runtime::Task>> tasks_;
   std::vector<std::thread> threads_;
-  std::thread ticker_;
+  std::thread supervisor_;
 
   mutable std::mutex mu_;
   std::condition_variable changed_;
@@ -67,6 +75,9 @@ class JobMaster {
   std::vector<Listener> listeners_;         // GUARDED_BY(mu_)
   JobExecutionResult result_;               // GUARDED_BY(mu_): valid once FINISHED
   std::chrono::steady_clock::time_point start_time_;
+  RestartBackoff restart_backoff_;                      // GUARDED_BY(mu_)
+  int attempt_ = 0;                                     // GUARDED_BY(mu_)
+  std::chrono::steady_clock::time_point restart_time_;  // GUARDED_BY(mu_): when RESTARTING
 };
 
 }  // namespace eddy::cluster

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "eddy/core/clock.h"
+#include "eddy/core/restart_strategies.h"
 #include "eddy/graph/transformation.h"
 
 namespace eddy::graph {
@@ -43,9 +44,10 @@ struct StreamGraphConfig {
   int default_parallelism = 1;
   int default_max_parallelism = -1;  // -1: derived from each operator's parallelism
   bool chaining_enabled = true;
-  int64_t buffer_timeout_ms = 100;           // 0: flush every record; -1: only full buffers
-  int64_t auto_watermark_interval_ms = 200;  // periodic watermark emission; 0: disabled
-  std::shared_ptr<const Clock> clock;        // processing time; null: the system clock
+  int64_t buffer_timeout_ms = 100;                // 0: flush every record; -1: only full buffers
+  int64_t auto_watermark_interval_ms = 200;       // periodic watermark emission; 0: disabled
+  std::shared_ptr<const Clock> clock;             // processing time; null: the system clock
+  RestartStrategyConfiguration restart_strategy;  // default: no restart
 };
 
 struct StreamGraph {

@@ -21,12 +21,13 @@ std::exception_ptr wrap_failure(const std::string& description, std::exception_p
 
 }  // namespace
 
-Task::Task(const graph::JobGraph& job, int vertex_index, int subtask_index, TaskWiring wiring,
-           FlushPolicy flush_policy, TimerScheduler& timer_scheduler,
+Task::Task(const graph::JobGraph& job, int vertex_index, int subtask_index, int attempt_number,
+           TaskWiring wiring, FlushPolicy flush_policy, TimerScheduler& timer_scheduler,
            const std::atomic<bool>& running)
     : job_(job),
       vertex_(job.vertices.at(vertex_index)),
       subtask_index_(subtask_index),
+      attempt_number_(attempt_number),
       wiring_(std::move(wiring)),
       flush_policy_(flush_policy),
       timer_service_(timer_scheduler, mailbox_),
@@ -95,7 +96,7 @@ void Task::instantiate() {
   for (int id : vertex_.node_ids) {
     const graph::StreamNode& node = job_.node(id);
     contexts_.push_back(std::make_unique<RuntimeContext>(
-        node.name, subtask_index_, node.parallelism, node.max_parallelism, 0,
+        node.name, subtask_index_, node.parallelism, node.max_parallelism, attempt_number_,
         ExecutionConfig(job_.stream_graph.config.auto_watermark_interval_ms)));
     operators_.push_back(std::move(by_node[id]));
   }

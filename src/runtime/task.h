@@ -34,8 +34,10 @@ enum class TaskOutcome { kRunning, kFinished, kCanceled, kFailed };
 
 class Task {
  public:
-  Task(const graph::JobGraph& job, int vertex_index, int subtask_index, TaskWiring wiring,
-       FlushPolicy flush_policy, TimerScheduler& timer_scheduler, const std::atomic<bool>& running);
+  // `attempt_number` counts the job's restarts (RuntimeContext::get_attempt_number()).
+  Task(const graph::JobGraph& job, int vertex_index, int subtask_index, int attempt_number,
+       TaskWiring wiring, FlushPolicy flush_policy, TimerScheduler& timer_scheduler,
+       const std::atomic<bool>& running);
   ~Task();
 
   // The thread body. Never throws: the outcome and failure are kept for the job master.
@@ -64,6 +66,7 @@ class Task {
   const graph::JobGraph& job_;
   const graph::JobVertex& vertex_;
   const int subtask_index_;
+  const int attempt_number_;
   TaskWiring wiring_;
   const FlushPolicy flush_policy_;
   // Declared before the timer service, which must go first: it unregisters from the scheduler.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "eddy/core/clock.h"
+#include "eddy/core/restart_strategies.h"
 #include "eddy/graph/transformation.h"
 
 namespace eddy::api_detail {
@@ -18,6 +19,7 @@ struct EnvironmentState {
   int64_t buffer_timeout_ms = 100;
   int64_t auto_watermark_interval_ms = 200;
   std::shared_ptr<const Clock> clock;  // null: the system clock
+  RestartStrategyConfiguration restart_strategy;
   bool chaining_enabled = true;
   int next_id = 1;
   // Operators and sinks to run on the next execute(); sources are reached through them.

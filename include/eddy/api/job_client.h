@@ -14,8 +14,19 @@ namespace cluster {
 class JobMaster;
 }
 
-// Flink's job states. A job ends in exactly one of FINISHED, FAILED or CANCELED.
-enum class JobStatus { kCreated, kRunning, kFailing, kFailed, kCancelling, kCanceled, kFinished };
+// Flink's job states. A job ends in exactly one of FINISHED, FAILED or CANCELED. RESTARTING:
+// a task failed and the restart strategy allows another attempt; the job runs again after the
+// strategy's delay.
+enum class JobStatus {
+  kCreated,
+  kRunning,
+  kFailing,
+  kFailed,
+  kCancelling,
+  kCanceled,
+  kFinished,
+  kRestarting
+};
 
 const char* to_string(JobStatus status);
 inline bool is_globally_terminal(JobStatus s) {

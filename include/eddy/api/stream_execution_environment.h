@@ -44,6 +44,17 @@ class StreamExecutionEnvironment {
   StreamExecutionEnvironment& disable_operator_chaining();
   bool is_chaining_enabled() const { return state_->chaining_enabled; }
 
+  // What happens when a task fails: RestartStrategies::no_restart() (the default),
+  // fixed_delay_restart, failure_rate_restart or exponential_delay_restart. A restarted job runs
+  // all its tasks again from the start.
+  StreamExecutionEnvironment& set_restart_strategy(RestartStrategyConfiguration strategy) {
+    state_->restart_strategy = strategy;
+    return *this;
+  }
+  const RestartStrategyConfiguration& get_restart_strategy() const {
+    return state_->restart_strategy;
+  }
+
   // ---- sources ----
 
   // Emits the elements in order, from one (non-parallel) subtask.

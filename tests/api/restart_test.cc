@@ -1,0 +1,125 @@
+// Restart strategies on real jobs: a failing task restarts the whole job (all tasks run again
+// from the start, RuntimeContext::get_attempt_number() counting the attempts) until the strategy
+// gives up; the result is the last attempt's. Cancelling a RESTARTING job ends it at once.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "api/test_jobs.h"
+#include "support/shared_sink.h"
+
+namespace eddy {
+namespace {
+
+// Sums what it receives into the "records" accumulator; while its attempt number is below
+// `failing_attempts`, throws at record 500. Notes the attempt of every subtask that opens.
+struct FlakySink : SinkFunction<int64_t> {
+  int failing_attempts = 0;
+  std::shared_ptr<testing::SharedSink<int>> attempts = std::make_shared<testing::SharedSink<int>>();
+  LongCounter* records = nullptr;
+  int attempt = 0;
+  void open(RuntimeContext& ctx) override {
+    attempt = ctx.get_attempt_number();
+    attempts->add(attempt);
+    records = &ctx.get_long_counter("records");
+  }
+  void invoke(const int64_t& v, const Context&) override {
+    if (v == 500 && attempt < failing_attempts) {
+      throw std::runtime_error("flaky sink, attempt " + std::to_string(attempt));
+    }
+    records->add(v);
+  }
+};
+
+JobClient run(FlakySink sink, RestartStrategyConfiguration strategy) {
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env.set_parallelism(1).set_restart_strategy(strategy);
+  env.from_sequence(1, 1000).add_sink(sink);
+  return env.execute_async("flaky");
+}
+
+std::string failure_of(JobClient& client) {
+  try {
+    client.get_job_execution_result();
+  } catch (const JobExecutionException& e) {
+    return e.what();
+  }
+  return "no failure";
+}
+
+TEST(RestartTest, FixedDelayRestartsUntilTheJobSucceeds) {
+  FlakySink sink;
+  sink.failing_attempts = 2;
+  JobClient client = run(sink, RestartStrategies::fixed_delay_restart(2, 5));
+  JobExecutionResult result = client.get_job_execution_result();
+  EXPECT_EQ(client.get_job_status(), JobStatus::kFinished);
+  EXPECT_EQ(sink.attempts->values(), (std::vector<int>{0, 1, 2}));
+  // Only the successful attempt's accumulators count.
+  EXPECT_EQ(result.get_accumulator_result("records"), 1000 * 1001 / 2);
+}
+
+TEST(RestartTest, AParallelJobRestartsAllItsTasksAndNetworkChannels) {
+  FlakySink sink;
+  sink.failing_attempts = 2;
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env.set_parallelism(2).set_restart_strategy(RestartStrategies::fixed_delay_restart(3, 0));
+  env.from_sequence(1, 1000).key_by([](int64_t v) { return v % 7; }).add_sink(sink);
+  JobExecutionResult result = env.execute("flaky, parallel");
+  EXPECT_EQ(result.get_accumulator_result("records"), 1000 * 1001 / 2);
+  // Both sink subtasks opened in each of the three attempts.
+  EXPECT_EQ(testing::sorted(sink.attempts->values()), (std::vector<int>{0, 0, 1, 1, 2, 2}));
+}
+
+TEST(RestartTest, FixedDelayGivesUpAfterItsAttempts) {
+  FlakySink sink;
+  sink.failing_attempts = 100;
+  JobClient client = run(sink, RestartStrategies::fixed_delay_restart(2, 0));
+  const std::string failure = failure_of(client);
+  EXPECT_NE(failure.find("flaky sink, attempt 2"), std::string::npos) << failure;
+  EXPECT_EQ(client.get_job_status(), JobStatus::kFailed);
+  EXPECT_EQ(sink.attempts->values(), (std::vector<int>{0, 1, 2}));
+}
+
+TEST(RestartTest, WithoutARestartStrategyTheFirstFailureFailsTheJob) {
+  FlakySink sink;
+  sink.failing_attempts = 1;
+  JobClient client = run(sink, RestartStrategies::no_restart());
+  EXPECT_NE(failure_of(client).find("flaky sink, attempt 0"), std::string::npos);
+  EXPECT_EQ(sink.attempts->values(), (std::vector<int>{0}));
+}
+
+TEST(RestartTest, FailureRateFailsTheJobWhenFailuresComeTooOften) {
+  FlakySink sink;
+  sink.failing_attempts = 100;
+  JobClient client = run(sink, RestartStrategies::failure_rate_restart(2, 60'000, 0));
+  EXPECT_NE(failure_of(client).find("flaky sink, attempt 2"), std::string::npos);
+  EXPECT_EQ(sink.attempts->values(), (std::vector<int>{0, 1, 2}));
+}
+
+TEST(RestartTest, ExponentialDelayKeepsRestarting) {
+  FlakySink sink;
+  sink.failing_attempts = 3;
+  JobClient client =
+      run(sink, RestartStrategies::exponential_delay_restart(1, 4, 2.0, 60'000, 0.1));
+  EXPECT_EQ(client.get_job_execution_result().get_accumulator_result("records"), 1000 * 1001 / 2);
+  EXPECT_EQ(sink.attempts->values(), (std::vector<int>{0, 1, 2, 3}));
+}
+
+TEST(RestartTest, CancellingARestartingJobEndsItWithoutWaitingForTheDelay) {
+  FlakySink sink;
+  sink.failing_attempts = 100;
+  JobClient client = run(sink, RestartStrategies::fixed_delay_restart(5, 3'600'000));
+  // After the first failure the job waits an hour to restart: it stays RESTARTING.
+  while (client.get_job_status() != JobStatus::kRestarting) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  client.cancel();
+  EXPECT_NE(failure_of(client).find("was cancelled"), std::string::npos);
+  EXPECT_EQ(client.get_job_status(), JobStatus::kCanceled);
+  EXPECT_EQ(sink.attempts->values(), (std::vector<int>{0}));
+  EXPECT_STREQ(to_string(JobStatus::kRestarting), "RESTARTING");
+}
+
+}  // namespace
+}  // namespace eddy
