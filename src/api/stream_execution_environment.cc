@@ -50,6 +50,46 @@ StreamExecutionEnvironment StreamExecutionEnvironment::get_execution_environment
   return StreamExecutionEnvironment();
 }
 
+StreamExecutionEnvironment StreamExecutionEnvironment::get_execution_environment(
+    const Configuration& config) {
+  StreamExecutionEnvironment env;
+  env.configure(config);
+  return env;
+}
+
+StreamExecutionEnvironment& StreamExecutionEnvironment::configure(const Configuration& config) {
+  // Setter errors name the setting, not the key: say which key carried the value.
+  auto apply = [&](const char* key, auto&& set) {
+    if (!config.contains(key)) return;
+    try {
+      set();
+    } catch (const InvalidProgramException& e) {
+      throw ConfigurationException(std::string("Invalid value for key '") + key + "': " + e.what());
+    }
+  };
+  apply("parallelism.default",
+        [&] { set_parallelism(static_cast<int>(config.get_integer("parallelism.default", 1))); });
+  apply("pipeline.max-parallelism", [&] {
+    set_max_parallelism(static_cast<int>(config.get_integer("pipeline.max-parallelism", -1)));
+  });
+  apply("execution.buffer-timeout.interval", [&] {
+    set_buffer_timeout(config.get_duration_ms("execution.buffer-timeout.interval", 100));
+  });
+  apply("execution.buffer-timeout.enabled", [&] {
+    if (!config.get_boolean("execution.buffer-timeout.enabled", true)) set_buffer_timeout(-1);
+  });
+  apply("pipeline.auto-watermark-interval", [&] {
+    set_auto_watermark_interval(config.get_duration_ms("pipeline.auto-watermark-interval", 200));
+  });
+  apply("pipeline.operator-chaining.enabled", [&] {
+    state_->chaining_enabled = config.get_boolean("pipeline.operator-chaining.enabled", true);
+  });
+  if (auto strategy = RestartStrategies::from_configuration(config)) {
+    set_restart_strategy(*strategy);
+  }
+  return *this;
+}
+
 StreamExecutionEnvironment& StreamExecutionEnvironment::set_parallelism(int parallelism) {
   if (parallelism < 1) {
     throw InvalidProgramException("the parallelism must be at least 1, not " +

@@ -1,8 +1,12 @@
 #include "eddy/core/restart_strategies.h"
 
+#include "eddy/core/configuration.h"
+#include "eddy/core/exceptions.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <stdexcept>
 
@@ -94,6 +98,43 @@ RestartStrategyConfiguration RestartStrategies::exponential_delay_restart(
   c.reset_backoff_threshold_ms = reset_backoff_threshold_ms;
   c.jitter_factor = jitter_factor;
   return c;
+}
+
+std::optional<RestartStrategyConfiguration> RestartStrategies::from_configuration(
+    const Configuration& config) {
+  const std::optional<std::string> type = config.get_string("restart-strategy.type");
+  if (!type) return std::nullopt;
+  std::string t = *type;
+  std::transform(t.begin(), t.end(), t.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  try {
+    if (t == "none" || t == "off" || t == "disable") return no_restart();
+    if (t == "fixed-delay" || t == "fixeddelay") {
+      return fixed_delay_restart(
+          static_cast<int>(config.get_integer("restart-strategy.fixed-delay.attempts", 1)),
+          config.get_duration_ms("restart-strategy.fixed-delay.delay", 1000));
+    }
+    if (t == "failure-rate" || t == "failurerate") {
+      return failure_rate_restart(
+          static_cast<int>(
+              config.get_integer("restart-strategy.failure-rate.max-failures-per-interval", 1)),
+          config.get_duration_ms("restart-strategy.failure-rate.failure-rate-interval", 60'000),
+          config.get_duration_ms("restart-strategy.failure-rate.delay", 1000));
+    }
+    if (t == "exponential-delay" || t == "exponentialdelay") {
+      const std::string p = "restart-strategy.exponential-delay.";
+      return exponential_delay_restart(
+          config.get_duration_ms(p + "initial-backoff", 1000),
+          config.get_duration_ms(p + "max-backoff", 300'000),
+          config.get_double(p + "backoff-multiplier", 2.0),
+          config.get_duration_ms(p + "reset-backoff-threshold", 3'600'000),
+          config.get_double(p + "jitter-factor", 0.1));
+    }
+  } catch (const std::invalid_argument& e) {
+    throw ConfigurationException(e.what());
+  }
+  throw ConfigurationException("Unknown restart-strategy.type '" + *type +
+                               "': expected none, fixed-delay, failure-rate or exponential-delay");
 }
 
 RestartBackoff::RestartBackoff(RestartStrategyConfiguration config)

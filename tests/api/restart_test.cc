@@ -106,6 +106,32 @@ TEST(RestartTest, ExponentialDelayKeepsRestarting) {
   EXPECT_EQ(sink.attempts->values(), (std::vector<int>{0, 1, 2, 3}));
 }
 
+TEST(RestartTest, TheStrategyAndOtherSettingsComeFromFlinkConfigurationKeys) {
+  const Configuration config = Configuration::from_yaml(R"(
+parallelism.default: 3
+restart-strategy:
+  type: fixed-delay
+  fixed-delay: {attempts: 2, delay: 1 ms}
+)");
+  auto env = StreamExecutionEnvironment::get_execution_environment(config);
+  EXPECT_EQ(env.get_parallelism(), 3);
+  EXPECT_EQ(env.get_restart_strategy().describe(),
+            RestartStrategies::fixed_delay_restart(2, 1).describe());
+  FlakySink sink;
+  sink.failing_attempts = 2;
+  env.set_parallelism(1).from_sequence(1, 1000).add_sink(sink);
+  EXPECT_EQ(env.execute("configured").get_accumulator_result("records"), 1000 * 1001 / 2);
+
+  try {
+    env.configure(Configuration::from_yaml("parallelism.default: 0", "conf/config.yaml"));
+    FAIL() << "expected ConfigurationException";
+  } catch (const ConfigurationException& e) {
+    EXPECT_NE(std::string(e.what()).find("Invalid value for key 'parallelism.default'"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(RestartTest, CancellingARestartingJobEndsItWithoutWaitingForTheDelay) {
   FlakySink sink;
   sink.failing_attempts = 100;

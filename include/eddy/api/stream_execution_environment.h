@@ -14,6 +14,7 @@
 
 #include "eddy/api/data_stream.h"
 #include "eddy/api/job_client.h"
+#include "eddy/core/configuration.h"
 #include "eddy/runtime/operators/source_operators.h"
 
 namespace eddy {
@@ -21,6 +22,13 @@ namespace eddy {
 class StreamExecutionEnvironment {
  public:
   static StreamExecutionEnvironment get_execution_environment();
+  // An environment with `config` applied (see configure()).
+  static StreamExecutionEnvironment get_execution_environment(const Configuration& config);
+  // Applies the keys of `config` that Eddy knows (Flink's names): parallelism.default,
+  // pipeline.max-parallelism, execution.buffer-timeout.interval / .enabled,
+  // pipeline.auto-watermark-interval, pipeline.operator-chaining.enabled and restart-strategy.*.
+  // Other keys are ignored. Throws ConfigurationException naming the key for a bad value.
+  StreamExecutionEnvironment& configure(const Configuration& config);
 
   // Default parallelism of every operator (initially the number of CPU cores).
   StreamExecutionEnvironment& set_parallelism(int parallelism);

@@ -6,10 +6,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <random>
 #include <string>
 
 namespace eddy {
+
+class Configuration;
 
 struct RestartStrategyConfiguration {
   enum class Kind { kNone, kFixedDelay, kFailureRate, kExponentialDelay };
@@ -51,6 +54,12 @@ class RestartStrategies {
                                                                 double backoff_multiplier,
                                                                 int64_t reset_backoff_threshold_ms,
                                                                 double jitter_factor);
+  // The strategy that Flink's keys describe ("restart-strategy.type": none | fixed-delay |
+  // failure-rate | exponential-delay, with their "restart-strategy.<type>.*" parameters and
+  // Flink's defaults); nothing when the type is not set. Throws ConfigurationException for an
+  // unknown type or a bad parameter.
+  static std::optional<RestartStrategyConfiguration> from_configuration(
+      const Configuration& config);
 };
 
 // The restart decisions of one job under a strategy. Not thread-safe.
