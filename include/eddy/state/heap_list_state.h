@@ -105,6 +105,12 @@ class HeapListState final : public InternalListState<N, V> {
 
   size_t num_entries() const override { return table_.size(); }
   std::vector<std::string> serialized_keys() const override { return table_.keys(); }
+  void snapshot_key_group(int index, DataOutputView& out) const override {
+    table_.write_key_group(index, out);
+  }
+  void restore_key_group(int index, DataInputView& in) override {
+    table_.read_key_group(index, in);
+  }
 
   size_t remove_expired() override {
     if (!ttl_.enabled()) return 0;

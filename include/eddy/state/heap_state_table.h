@@ -18,8 +18,11 @@
 #include <vector>
 
 #include "eddy/core/key_hash.h"
+#include "eddy/core/serializer.h"
+#include "eddy/core/type_name.h"
 #include "eddy/state/internal_kv_state.h"
 #include "eddy/state/key_context.h"
+#include "eddy/state/state_exception.h"
 
 namespace eddy::state {
 
@@ -158,6 +161,40 @@ class StateTable {
   }
 
   const KeyContext& context() const { return context_; }
+
+  // Writes key group `index`'s entries: their count, then (key bytes, namespace, entry) each.
+  void write_key_group(int index, DataOutputView& out) const {
+    if constexpr (Serializable<N> && Serializable<Entry>) {
+      const Map& map = maps_.at(static_cast<size_t>(index));
+      out.write_varint(map.size());
+      for (const auto& [k, entry] : map) {
+        TypeSerializer<std::string>::serialize(k.key, out);
+        TypeSerializer<N>::serialize(k.ns, out);
+        TypeSerializer<Entry>::serialize(entry, out);
+      }
+    } else {
+      throw StateException("cannot snapshot entries of type " + type_name<Entry>() +
+                           " in namespace " + type_name<N>() +
+                           ": the state's value type must be serializable");
+    }
+  }
+
+  // Adds entries written by write_key_group to key group `index`, replacing equal keys.
+  void read_key_group(int index, DataInputView& in) {
+    if constexpr (Serializable<N> && Serializable<Entry>) {
+      Map& map = maps_.at(static_cast<size_t>(index));
+      const uint64_t count = in.read_varint();
+      for (uint64_t i = 0; i < count; ++i) {
+        std::string key = TypeSerializer<std::string>::deserialize(in);
+        N ns = TypeSerializer<N>::deserialize(in);
+        Entry entry = TypeSerializer<Entry>::deserialize(in);
+        map.insert_or_assign(StateKey<N>{std::move(key), std::move(ns)}, std::move(entry));
+      }
+    } else {
+      throw StateException("cannot restore entries of type " + type_name<Entry>() +
+                           " in namespace " + type_name<N>() + ": not serializable");
+    }
+  }
 
   // Whether the current key's entries were looked up, stored or erased since the last call.
   bool take_accessed() { return std::exchange(accessed_, false); }

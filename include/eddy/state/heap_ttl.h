@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "eddy/core/serializer.h"
+#include "eddy/core/type_name.h"
 #include "eddy/state/key_context.h"
 #include "eddy/state/state_ttl_config.h"
 
@@ -20,6 +22,22 @@ struct Stamped {
   V value;
   int64_t timestamp;
 };
+
+}  // namespace eddy::state
+
+template <eddy::Serializable V>
+struct eddy::TypeSerializer<eddy::state::Stamped<V>> {
+  static void serialize(const eddy::state::Stamped<V>& s, DataOutputView& out) {
+    TypeSerializer<V>::serialize(s.value, out);
+    out.write_fixed(s.timestamp);
+  }
+  static eddy::state::Stamped<V> deserialize(DataInputView& in) {
+    V value = TypeSerializer<V>::deserialize(in);
+    return {std::move(value), in.read_fixed<int64_t>()};
+  }
+};
+
+namespace eddy::state {
 
 class TtlPolicy {
  public:

@@ -80,6 +80,8 @@ class StampedValueTable {
 
   void erase(const N& ns) { table_.erase(ns); }
   size_t size() const { return table_.size(); }
+  void write_key_group(int index, DataOutputView& out) const { table_.write_key_group(index, out); }
+  void read_key_group(int index, DataInputView& in) { table_.read_key_group(index, in); }
   std::vector<std::string> keys() const { return table_.keys(); }
 
   size_t remove_expired() {
@@ -115,6 +117,12 @@ class HeapSingleValueState : public Interface {
   size_t num_entries() const override { return values_.size(); }
   std::vector<std::string> serialized_keys() const override { return values_.keys(); }
   size_t remove_expired() override { return values_.remove_expired(); }
+  void snapshot_key_group(int index, DataOutputView& out) const override {
+    values_.write_key_group(index, out);
+  }
+  void restore_key_group(int index, DataInputView& in) override {
+    values_.read_key_group(index, in);
+  }
 
  protected:
   StampedValueTable<N, V> values_;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "eddy/core/key_hash.h"
+#include "eddy/core/serializer.h"
 #include "eddy/state/state.h"
 
 namespace eddy::state {
@@ -32,6 +33,13 @@ class InternalKvStateBase {
   // Removes every expired value (list elements and map entries one by one) and returns how many
   // were removed; 0 for a state without TTL.
   virtual size_t remove_expired() = 0;
+  // Writes the entries of the backend's key group `index` (0 = its first key group): each
+  // entry's key bytes, namespace, value and TTL timestamp. Throws StateException if the state's
+  // namespace or value type cannot be serialized.
+  virtual void snapshot_key_group(int index, DataOutputView& out) const = 0;
+  // Adds the entries written by snapshot_key_group (of any backend) to key group `index`.
+  // Throws SerializationError for malformed bytes.
+  virtual void restore_key_group(int index, DataInputView& in) = 0;
 };
 
 template <class N>
@@ -72,6 +80,13 @@ class InternalAggregatingState : public AggregatingState<In, Out>, public Intern
 };
 
 }  // namespace eddy::state
+
+// State without a window namespace writes nothing for it.
+template <>
+struct eddy::TypeSerializer<eddy::state::VoidNamespace> {
+  static void serialize(eddy::state::VoidNamespace, DataOutputView&) {}
+  static eddy::state::VoidNamespace deserialize(DataInputView&) { return {}; }
+};
 
 template <>
 struct eddy::KeyHash<eddy::state::VoidNamespace> {

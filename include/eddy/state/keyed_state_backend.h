@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
 #include <typeindex>
@@ -30,6 +31,13 @@
 #include "eddy/state/state_factory.h"
 
 namespace eddy {
+
+// A snapshot of a keyed backend: for each state, the serialized entries of each key group that
+// holds any. Key groups make it restorable into backends of any key-group range (rescaling).
+struct KeyedStateSnapshot {
+  int max_parallelism = 0;
+  std::map<std::string, std::map<int, std::string>> key_groups;  // state name -> key group
+};
 
 class KeyedStateBackend {
  public:
@@ -91,6 +99,14 @@ class KeyedStateBackend {
   // (key, namespace) entries over all states and key groups.
   size_t num_entries() const;
 
+  // Every state's entries, by key group. Throws StateException naming a state whose values
+  // cannot be serialized.
+  KeyedStateSnapshot snapshot() const;
+  // Adds the snapshot's key groups that lie in this backend's range. States not registered yet
+  // receive theirs when they are first requested. Throws StateException for another max
+  // parallelism or malformed bytes (naming the state and key group).
+  void restore(const KeyedStateSnapshot& snapshot);
+
   void set_ttl_time_provider(TtlTimeProvider provider) {
     context_.set_time_provider(std::move(provider));
   }
@@ -126,8 +142,14 @@ class KeyedStateBackend {
                                                   std::type_index type, DescribeType describe,
                                                   const state::StateFactory& factory);
 
+  // Restores `state`'s key groups from `per_key_group` that lie in this backend's range.
+  void restore_state(const std::string& name, state::InternalKvStateBase& state,
+                     const std::map<int, std::string>& per_key_group) const;
+
   state::KeyContext context_;
   std::unordered_map<std::string, RegisteredState> states_;
+  // Restored key groups of states not requested since the restore, by state name.
+  std::map<std::string, std::map<int, std::string>> pending_restore_;
 };
 
 // Positions `backend` on a typed key: serializes it and computes its key group, as the keyed
