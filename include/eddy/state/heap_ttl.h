@@ -11,7 +11,6 @@
 #include <optional>
 
 #include "eddy/core/serializer.h"
-#include "eddy/core/type_name.h"
 #include "eddy/state/key_context.h"
 #include "eddy/state/state_ttl_config.h"
 
