@@ -267,6 +267,11 @@ struct Punctuated : WatermarkGenerator<Event> {
   void on_periodic_emit(WatermarkOutput&) override {}
 };
 
+WatermarkStrategy<Event> punctuated() {
+  return WatermarkStrategy<Event>::for_generator([] { return std::make_unique<Punctuated>(); })
+      .with_timestamp_assigner([](const Event& e) { return std::get<1>(e); });
+}
+
 TEST(WindowsTest, LateElementsRefireWithinTheLatenessAndGoToTheSideOutputBeyondIt) {
   // One key, punctuated watermarks, windows of 10 s, allowed lateness 5 s.
   const std::vector<Event> events = {
@@ -281,10 +286,7 @@ TEST(WindowsTest, LateElementsRefireWithinTheLatenessAndGoToTheSideOutputBeyondI
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env.set_parallelism(1);
   auto windowed = env.from_collection(events)
-                      .assign_timestamps_and_watermarks(
-                          WatermarkStrategy<Event>::for_generator([] {
-                            return std::make_unique<Punctuated>();
-                          }).with_timestamp_assigner([](const Event& e) { return std::get<1>(e); }))
+                      .assign_timestamps_and_watermarks(punctuated())
                       .key_by([](const Event& e) { return std::get<0>(e); })
                       .window(TumblingEventTimeWindows::of(Time::seconds(10)))
                       .allowed_lateness(Time::seconds(5))
@@ -304,10 +306,7 @@ TEST(WindowsTest, LateElementsWithoutSideOutputAreCountedAsDropped) {
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env.set_parallelism(1);
   env.from_collection(events)
-      .assign_timestamps_and_watermarks(
-          WatermarkStrategy<Event>::for_generator([] {
-            return std::make_unique<Punctuated>();
-          }).with_timestamp_assigner([](const Event& e) { return std::get<1>(e); }))
+      .assign_timestamps_and_watermarks(punctuated())
       .key_by([](const Event& e) { return std::get<0>(e); })
       .window(TumblingEventTimeWindows::of(Time::seconds(10)))
       .aggregate(SumValues(), SumPerWindow())
