@@ -1,9 +1,10 @@
-// Errors of the keyed state backend: wrong key group, mismatched state registrations.
+// Errors of each keyed state backend: wrong key group, mismatched state registrations.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 
-#include "eddy/state/heap_keyed_state_backend.h"
+#include "state/backends.h"
 
 namespace eddy {
 namespace {
@@ -19,8 +20,12 @@ std::string state_error(F&& f) {
   return "";
 }
 
-TEST(BackendErrorsTest, KeyGroupOutsideTheRangeIsRejected) {
-  HeapKeyedStateBackend backend(32, 63, 128);
+// Each test makes its own backend (make) with the range it needs.
+using BackendErrorsTest = testing_backends::BackendTest;
+
+TEST_P(BackendErrorsTest, KeyGroupOutsideTheRangeIsRejected) {
+  std::unique_ptr<KeyedStateBackend> owned = make(32, 63, 128);
+  KeyedStateBackend& backend = *owned;
   backend.set_current_key("k", 32);
   backend.set_current_key("k", 63);
   std::string message = state_error([&] { backend.set_current_key("k", 64); });
@@ -30,22 +35,22 @@ TEST(BackendErrorsTest, KeyGroupOutsideTheRangeIsRejected) {
   EXPECT_EQ(backend.current_key_group(), 63) << "a rejected key leaves the current key as it was";
 }
 
-TEST(BackendErrorsTest, InvalidRangesAreRejected) {
-  EXPECT_THROW(HeapKeyedStateBackend(5, 4, 128), StateException);
-  EXPECT_THROW(HeapKeyedStateBackend(0, 128, 128), StateException);
-  EXPECT_THROW(HeapKeyedStateBackend(-1, 3, 128), StateException);
-  EXPECT_THROW(HeapKeyedStateBackend(0, 0, 0), StateException);
+TEST_P(BackendErrorsTest, InvalidRangesAreRejected) {
+  EXPECT_THROW(make(5, 4, 128), StateException);
+  EXPECT_THROW(make(0, 128, 128), StateException);
+  EXPECT_THROW(make(-1, 3, 128), StateException);
+  EXPECT_THROW(make(0, 0, 0), StateException);
 }
 
-TEST(BackendErrorsTest, AccessBeforeAnyKeyIsRejected) {
-  HeapKeyedStateBackend backend(0, 127, 128);
+TEST_P(BackendErrorsTest, AccessBeforeAnyKeyIsRejected) {
+  KeyedStateBackend& backend = backend_;
   ValueState<int>& value = backend.get_state(ValueStateDescriptor<int>("v"));
   std::string message = state_error([&] { value.update(1); });
   EXPECT_NE(message.find("no current key"), std::string::npos) << message;
 }
 
-TEST(BackendErrorsTest, SameNameWithAnotherKindIsRejected) {
-  HeapKeyedStateBackend backend(0, 127, 128);
+TEST_P(BackendErrorsTest, SameNameWithAnotherKindIsRejected) {
+  KeyedStateBackend& backend = backend_;
   backend.get_state(ValueStateDescriptor<int>("count"));
   std::string message =
       state_error([&] { backend.get_list_state(ListStateDescriptor<int>("count")); });
@@ -54,8 +59,8 @@ TEST(BackendErrorsTest, SameNameWithAnotherKindIsRejected) {
   EXPECT_NE(message.find("ListState"), std::string::npos) << message;
 }
 
-TEST(BackendErrorsTest, SameNameWithAnotherTypeOrNamespaceIsRejected) {
-  HeapKeyedStateBackend backend(0, 127, 128);
+TEST_P(BackendErrorsTest, SameNameWithAnotherTypeOrNamespaceIsRejected) {
+  KeyedStateBackend& backend = backend_;
   backend.get_state(ValueStateDescriptor<int>("count"));
   std::string message =
       state_error([&] { backend.get_state(ValueStateDescriptor<std::string>("count")); });
@@ -65,7 +70,7 @@ TEST(BackendErrorsTest, SameNameWithAnotherTypeOrNamespaceIsRejected) {
       "");
 }
 
-TEST(BackendErrorsTest, DescriptorsRejectEmptyNamesAndDisabledTtl) {
+TEST(StateDescriptorErrorsTest, DescriptorsRejectEmptyNamesAndDisabledTtl) {
   EXPECT_THROW(ValueStateDescriptor<int>(""), StateException);
   ValueStateDescriptor<int> descriptor("v");
   StateTtlConfig disabled = StateTtlConfig::new_builder(Time::seconds(1))
@@ -76,6 +81,8 @@ TEST(BackendErrorsTest, DescriptorsRejectEmptyNamesAndDisabledTtl) {
   EXPECT_THROW(StateTtlConfig::new_builder(Time::seconds(1)).cleanup_incrementally(0, false),
                ConfigurationException);
 }
+
+EDDY_INSTANTIATE_FOR_EACH_BACKEND(BackendErrorsTest);
 
 }  // namespace
 }  // namespace eddy

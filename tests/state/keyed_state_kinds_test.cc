@@ -1,4 +1,4 @@
-// The five keyed state kinds on the heap backend, per key, without namespaces or TTL.
+// The five keyed state kinds on each backend, per key, without namespaces or TTL.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "eddy/state/heap_keyed_state_backend.h"
+#include "state/backends.h"
 
 namespace eddy {
 namespace {
@@ -32,13 +32,12 @@ std::vector<T> sorted(std::vector<T> v) {
   return v;
 }
 
-class KeyedStateKindsTest : public ::testing::Test {
+class KeyedStateKindsTest : public testing_backends::BackendTest {
  protected:
   void key(const std::string& k) { set_current_key_of(backend_, k); }
-  HeapKeyedStateBackend backend_{0, 127, 128};
 };
 
-TEST_F(KeyedStateKindsTest, ValueStateReturnsDefaultUntilUpdatedAndAfterClear) {
+TEST_P(KeyedStateKindsTest, ValueStateReturnsDefaultUntilUpdatedAndAfterClear) {
   ValueState<int64_t>& count = backend_.get_state(ValueStateDescriptor<int64_t>("count", 7));
   ValueState<std::string>& name = backend_.get_state(ValueStateDescriptor<std::string>("name"));
   key("a");
@@ -53,7 +52,7 @@ TEST_F(KeyedStateKindsTest, ValueStateReturnsDefaultUntilUpdatedAndAfterClear) {
   EXPECT_EQ(name.value(), "alice");
 }
 
-TEST_F(KeyedStateKindsTest, ListStateAddAddAllUpdateGet) {
+TEST_P(KeyedStateKindsTest, ListStateAddAddAllUpdateGet) {
   ListState<int>& list = backend_.get_list_state(ListStateDescriptor<int>("list"));
   key("a");
   EXPECT_TRUE(list.get().empty());
@@ -68,7 +67,7 @@ TEST_F(KeyedStateKindsTest, ListStateAddAddAllUpdateGet) {
   EXPECT_EQ(backend_.num_entries(), 0u);
 }
 
-TEST_F(KeyedStateKindsTest, MapStatePutRemoveContainsItems) {
+TEST_P(KeyedStateKindsTest, MapStatePutRemoveContainsItems) {
   MapState<std::string, int>& map =
       backend_.get_map_state(MapStateDescriptor<std::string, int>("map"));
   key("a");
@@ -93,7 +92,7 @@ TEST_F(KeyedStateKindsTest, MapStatePutRemoveContainsItems) {
   EXPECT_EQ(backend_.num_entries(), 0u) << "a map whose last entry is removed frees its key";
 }
 
-TEST_F(KeyedStateKindsTest, ReducingStateSums) {
+TEST_P(KeyedStateKindsTest, ReducingStateSums) {
   ReducingState<int64_t>& sum = backend_.get_reducing_state(ReducingStateDescriptor<int64_t>(
       "sum", [](const int64_t& a, const int64_t& b) { return a + b; }));
   key("a");
@@ -104,7 +103,7 @@ TEST_F(KeyedStateKindsTest, ReducingStateSums) {
   EXPECT_EQ(sum.get(), std::nullopt);
 }
 
-TEST_F(KeyedStateKindsTest, AggregatingStateAverages) {
+TEST_P(KeyedStateKindsTest, AggregatingStateAverages) {
   AggregatingStateDescriptor avg_descriptor("avg", Average{});
   AggregatingState<int64_t, double>& avg = backend_.get_aggregating_state(avg_descriptor);
   key("a");
@@ -118,7 +117,7 @@ TEST_F(KeyedStateKindsTest, AggregatingStateAverages) {
   EXPECT_DOUBLE_EQ(*avg.get(), 3.0);
 }
 
-TEST_F(KeyedStateKindsTest, KeysAreIsolated) {
+TEST_P(KeyedStateKindsTest, KeysAreIsolated) {
   ValueState<int>& value = backend_.get_state(ValueStateDescriptor<int>("v"));
   ListState<int>& list = backend_.get_list_state(ListStateDescriptor<int>("l"));
   for (int i = 0; i < 100; ++i) {
@@ -135,7 +134,7 @@ TEST_F(KeyedStateKindsTest, KeysAreIsolated) {
   EXPECT_EQ(backend_.num_entries(), 200u);
 }
 
-TEST_F(KeyedStateKindsTest, SameKeyBytesInDifferentKeyGroupsAreDifferentEntries) {
+TEST_P(KeyedStateKindsTest, SameKeyBytesInDifferentKeyGroupsAreDifferentEntries) {
   // The backend trusts the key group it is given; an entry lives in that group's table.
   ValueState<int>& value = backend_.get_state(ValueStateDescriptor<int>("v"));
   backend_.set_current_key("k", 3);
@@ -149,13 +148,13 @@ TEST_F(KeyedStateKindsTest, SameKeyBytesInDifferentKeyGroupsAreDifferentEntries)
   EXPECT_EQ(backend_.current_key(), "k");
 }
 
-TEST_F(KeyedStateKindsTest, SameNameReturnsSameState) {
+TEST_P(KeyedStateKindsTest, SameNameReturnsSameState) {
   ValueState<int>& a = backend_.get_state(ValueStateDescriptor<int>("v"));
   ValueState<int>& b = backend_.get_state(ValueStateDescriptor<int>("v", 3));
   EXPECT_EQ(&a, &b);
 }
 
-TEST_F(KeyedStateKindsTest, ClearFreesEveryEntry) {
+TEST_P(KeyedStateKindsTest, ClearFreesEveryEntry) {
   ValueState<int>& value = backend_.get_state(ValueStateDescriptor<int>("v"));
   MapState<int, int>& map = backend_.get_map_state(MapStateDescriptor<int, int>("m"));
   ReducingState<int>& sum = backend_.get_reducing_state(
@@ -176,7 +175,7 @@ TEST_F(KeyedStateKindsTest, ClearFreesEveryEntry) {
   EXPECT_EQ(backend_.num_entries(), 0u);
 }
 
-TEST_F(KeyedStateKindsTest, KeysListsSerializedKeysWithAValue) {
+TEST_P(KeyedStateKindsTest, KeysListsSerializedKeysWithAValue) {
   ValueState<int>& value = backend_.get_state(ValueStateDescriptor<int>("v"));
   for (const std::string k : {"a", "b", "c"}) {
     key(k);
@@ -191,6 +190,8 @@ TEST_F(KeyedStateKindsTest, KeysListsSerializedKeysWithAValue) {
   EXPECT_EQ(sorted(decoded), (std::vector<std::string>{"a", "c"}));
   EXPECT_TRUE(backend_.keys("never-created").empty());
 }
+
+EDDY_INSTANTIATE_FOR_EACH_BACKEND(KeyedStateKindsTest);
 
 }  // namespace
 }  // namespace eddy

@@ -1,4 +1,4 @@
-// Namespaced (window) state: isolation between namespaces and merge_namespaces.
+// Namespaced (window) state on each backend: isolation between namespaces and merge_namespaces.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "eddy/state/heap_keyed_state_backend.h"
+#include "state/backends.h"
 
 namespace eddy {
 namespace {
@@ -21,13 +21,12 @@ struct Count : AggregateFunction<std::string, int64_t, int64_t> {
   int64_t merge(int64_t a, const int64_t& b) override { return a + b; }
 };
 
-class NamespacedStateTest : public ::testing::Test {
+class NamespacedStateTest : public testing_backends::BackendTest {
  protected:
   void key(const std::string& k) { set_current_key_of(backend_, k); }
-  HeapKeyedStateBackend backend_{0, 127, 128};
 };
 
-TEST_F(NamespacedStateTest, NamespacesOfOneKeyAreIsolated) {
+TEST_P(NamespacedStateTest, NamespacesOfOneKeyAreIsolated) {
   auto& value = backend_.get_partitioned_state<Window>(ValueStateDescriptor<int>("v"));
   key("a");
   value.set_current_namespace({0, 10});
@@ -43,7 +42,7 @@ TEST_F(NamespacedStateTest, NamespacesOfOneKeyAreIsolated) {
   EXPECT_EQ(backend_.keys("v").size(), 1u) << "one key, listed once over its namespaces";
 }
 
-TEST_F(NamespacedStateTest, MapStateInNamespaces) {
+TEST_P(NamespacedStateTest, MapStateInNamespaces) {
   auto& map = backend_.get_partitioned_state<int>(MapStateDescriptor<std::string, int>("m"));
   key("a");
   map.set_current_namespace(1);
@@ -55,7 +54,7 @@ TEST_F(NamespacedStateTest, MapStateInNamespaces) {
   EXPECT_EQ(map.get("x"), 1);
 }
 
-TEST_F(NamespacedStateTest, ListMergeAppendsSourcesAfterTargetAndClearsThem) {
+TEST_P(NamespacedStateTest, ListMergeAppendsSourcesAfterTargetAndClearsThem) {
   auto& list = backend_.get_partitioned_state<Window>(ListStateDescriptor<int>("l"));
   key("a");
   list.set_current_namespace({0, 5});
@@ -75,7 +74,7 @@ TEST_F(NamespacedStateTest, ListMergeAppendsSourcesAfterTargetAndClearsThem) {
   EXPECT_EQ(backend_.num_entries(), 1u);
 }
 
-TEST_F(NamespacedStateTest, ListMergeIntoEmptyTarget) {
+TEST_P(NamespacedStateTest, ListMergeIntoEmptyTarget) {
   auto& list = backend_.get_partitioned_state<int>(ListStateDescriptor<int>("l"));
   key("a");
   list.set_current_namespace(1);
@@ -89,7 +88,7 @@ TEST_F(NamespacedStateTest, ListMergeIntoEmptyTarget) {
   EXPECT_TRUE(list.get().empty()) << "merging only touches the current key";
 }
 
-TEST_F(NamespacedStateTest, ReducingMerge) {
+TEST_P(NamespacedStateTest, ReducingMerge) {
   auto& sum = backend_.get_partitioned_state<int>(ReducingStateDescriptor<int64_t>(
       "s", [](const int64_t& a, const int64_t& b) { return a + b; }));
   key("a");
@@ -108,7 +107,7 @@ TEST_F(NamespacedStateTest, ReducingMerge) {
   EXPECT_EQ(backend_.num_entries(), 1u);
 }
 
-TEST_F(NamespacedStateTest, ReducingMergeWithTargetAmongSources) {
+TEST_P(NamespacedStateTest, ReducingMergeWithTargetAmongSources) {
   auto& sum = backend_.get_partitioned_state<int>(
       ReducingStateDescriptor<int>("s", [](const int& a, const int& b) { return a + b; }));
   key("a");
@@ -121,7 +120,7 @@ TEST_F(NamespacedStateTest, ReducingMergeWithTargetAmongSources) {
   EXPECT_EQ(sum.get(), 3);
 }
 
-TEST_F(NamespacedStateTest, AggregatingMerge) {
+TEST_P(NamespacedStateTest, AggregatingMerge) {
   AggregatingStateDescriptor count("count", Count{});
   auto& agg = backend_.get_partitioned_state<int>(count);
   key("a");
@@ -137,7 +136,7 @@ TEST_F(NamespacedStateTest, AggregatingMerge) {
   EXPECT_EQ(agg.get(), std::nullopt);
 }
 
-TEST_F(NamespacedStateTest, MergeOfNothingLeavesTargetUntouched) {
+TEST_P(NamespacedStateTest, MergeOfNothingLeavesTargetUntouched) {
   auto& sum = backend_.get_partitioned_state<int>(
       ReducingStateDescriptor<int>("s", [](const int& a, const int& b) { return a + b; }));
   key("a");
@@ -146,6 +145,8 @@ TEST_F(NamespacedStateTest, MergeOfNothingLeavesTargetUntouched) {
   EXPECT_EQ(sum.get(), std::nullopt);
   EXPECT_EQ(backend_.num_entries(), 0u);
 }
+
+EDDY_INSTANTIATE_FOR_EACH_BACKEND(NamespacedStateTest);
 
 }  // namespace
 }  // namespace eddy

@@ -1,15 +1,16 @@
-// The heap backend against a plain std::map model over many random operations, with keys spread
+// Each backend against a plain std::map model over many random operations, with keys spread
 // over the key groups of a sub-range and several namespaces.
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "eddy/state/heap_keyed_state_backend.h"
+#include "state/backends.h"
 
 namespace eddy {
 namespace {
@@ -30,9 +31,12 @@ std::vector<std::string> owned_keys(int n) {
   return keys;
 }
 
-TEST(RandomizedStateTest, ValueAndListStateMatchAMapModel) {
+using RandomizedStateTest = testing_backends::BackendTest;
+
+TEST_P(RandomizedStateTest, ValueAndListStateMatchAMapModel) {
   const auto [first, last] = key_group_range_for_operator(kMaxParallelism, kParallelism, kSubtask);
-  HeapKeyedStateBackend backend(first, last, kMaxParallelism);
+  std::unique_ptr<KeyedStateBackend> owned = make(first, last, kMaxParallelism);
+  KeyedStateBackend& backend = *owned;
   auto& value = backend.get_partitioned_state<int>(ValueStateDescriptor<int64_t>("value"));
   auto& list = backend.get_partitioned_state<int>(ListStateDescriptor<int64_t>("list"));
   std::map<std::pair<std::string, int>, int64_t> value_model;
@@ -111,8 +115,8 @@ TEST(RandomizedStateTest, ValueAndListStateMatchAMapModel) {
   }
 }
 
-TEST(RandomizedStateTest, MapStateMatchesAMapModel) {
-  HeapKeyedStateBackend backend(0, kMaxParallelism - 1, kMaxParallelism);
+TEST_P(RandomizedStateTest, MapStateMatchesAMapModel) {
+  KeyedStateBackend& backend = backend_;
   MapState<int, int>& map = backend.get_map_state(MapStateDescriptor<int, int>("map"));
   std::map<std::string, std::map<int, int>> model;
   std::mt19937 random(7);
@@ -149,6 +153,8 @@ TEST(RandomizedStateTest, MapStateMatchesAMapModel) {
   }
   EXPECT_EQ(backend.num_entries(), model.size());
 }
+
+EDDY_INSTANTIATE_FOR_EACH_BACKEND(RandomizedStateTest);
 
 }  // namespace
 }  // namespace eddy

@@ -1,5 +1,5 @@
-// State TTL on a manual clock: expiry, update types, visibility, per-element list and map TTL,
-// the full cleanup and incremental cleanup.
+// State TTL on a manual clock, on each backend: expiry, update types, visibility, per-element list
+// and map TTL, the full cleanup and incremental cleanup.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "eddy/state/heap_keyed_state_backend.h"
+#include "state/backends.h"
 
 namespace eddy {
 namespace {
@@ -16,7 +16,7 @@ namespace {
 using UpdateType = StateTtlConfig::UpdateType;
 using Visibility = StateTtlConfig::StateVisibility;
 
-class StateTtlTest : public ::testing::Test {
+class StateTtlTest : public testing_backends::BackendTest {
  protected:
   StateTtlTest() {
     backend_.set_ttl_time_provider([this] { return now_; });
@@ -34,10 +34,9 @@ class StateTtlTest : public ::testing::Test {
   }
 
   int64_t now_ = 1000;
-  HeapKeyedStateBackend backend_{0, 127, 128};
 };
 
-TEST_F(StateTtlTest, BuilderKeepsEverySetting) {
+TEST(StateTtlConfigTest, BuilderKeepsEverySetting) {
   StateTtlConfig config = StateTtlConfig::new_builder(Time::seconds(5))
                               .set_update_type(UpdateType::OnReadAndWrite)
                               .set_state_visibility(Visibility::ReturnExpiredIfNotCleanedUp)
@@ -58,7 +57,7 @@ TEST_F(StateTtlTest, BuilderKeepsEverySetting) {
   EXPECT_TRUE(defaults.get_cleanup_strategies().is_cleanup_in_background());
 }
 
-TEST_F(StateTtlTest, ValueExpiresAfterTtlAndIsRemovedOnRead) {
+TEST_P(StateTtlTest, ValueExpiresAfterTtlAndIsRemovedOnRead) {
   ValueState<int>& value = backend_.get_state(with_ttl(ValueStateDescriptor<int>("v", -1)));
   value.update(1);
   now_ += 99;
@@ -68,7 +67,7 @@ TEST_F(StateTtlTest, ValueExpiresAfterTtlAndIsRemovedOnRead) {
   EXPECT_EQ(backend_.num_entries(), 0u);
 }
 
-TEST_F(StateTtlTest, OnCreateAndWriteIgnoresReads) {
+TEST_P(StateTtlTest, OnCreateAndWriteIgnoresReads) {
   ValueState<int>& value = backend_.get_state(with_ttl(ValueStateDescriptor<int>("v")));
   value.update(1);
   now_ += 60;
@@ -77,7 +76,7 @@ TEST_F(StateTtlTest, OnCreateAndWriteIgnoresReads) {
   EXPECT_EQ(value.value(), std::nullopt);
 }
 
-TEST_F(StateTtlTest, OnReadAndWriteRefreshesOnRead) {
+TEST_P(StateTtlTest, OnReadAndWriteRefreshesOnRead) {
   ValueState<int>& value =
       backend_.get_state(with_ttl(ValueStateDescriptor<int>("v"), UpdateType::OnReadAndWrite));
   value.update(1);
@@ -89,7 +88,7 @@ TEST_F(StateTtlTest, OnReadAndWriteRefreshesOnRead) {
   EXPECT_EQ(value.value(), std::nullopt);
 }
 
-TEST_F(StateTtlTest, WriteRefreshesTheTimestamp) {
+TEST_P(StateTtlTest, WriteRefreshesTheTimestamp) {
   ValueState<int>& value = backend_.get_state(with_ttl(ValueStateDescriptor<int>("v")));
   value.update(1);
   now_ += 60;
@@ -98,7 +97,7 @@ TEST_F(StateTtlTest, WriteRefreshesTheTimestamp) {
   EXPECT_EQ(value.value(), 2);
 }
 
-TEST_F(StateTtlTest, ReturnExpiredIfNotCleanedUpReturnsItOnceThenRemovesIt) {
+TEST_P(StateTtlTest, ReturnExpiredIfNotCleanedUpReturnsItOnceThenRemovesIt) {
   ValueState<int>& value =
       backend_.get_state(with_ttl(ValueStateDescriptor<int>("v"), UpdateType::OnCreateAndWrite,
                                   Visibility::ReturnExpiredIfNotCleanedUp));
@@ -108,7 +107,7 @@ TEST_F(StateTtlTest, ReturnExpiredIfNotCleanedUpReturnsItOnceThenRemovesIt) {
   EXPECT_EQ(value.value(), std::nullopt);
 }
 
-TEST_F(StateTtlTest, ReducingStateRestartsAfterExpiry) {
+TEST_P(StateTtlTest, ReducingStateRestartsAfterExpiry) {
   ReducingState<int>& sum = backend_.get_reducing_state(with_ttl(
       ReducingStateDescriptor<int>("s", [](const int& a, const int& b) { return a + b; })));
   sum.add(1);
@@ -118,7 +117,7 @@ TEST_F(StateTtlTest, ReducingStateRestartsAfterExpiry) {
   EXPECT_EQ(sum.get(), 5) << "the expired sum is not folded into the new one";
 }
 
-TEST_F(StateTtlTest, ListElementsExpireOneByOne) {
+TEST_P(StateTtlTest, ListElementsExpireOneByOne) {
   ListState<int>& list = backend_.get_list_state(with_ttl(ListStateDescriptor<int>("l")));
   list.add(1);
   now_ += 50;
@@ -130,7 +129,7 @@ TEST_F(StateTtlTest, ListElementsExpireOneByOne) {
   EXPECT_EQ(backend_.num_entries(), 0u);
 }
 
-TEST_F(StateTtlTest, ListReturnExpiredAndOnReadAndWrite) {
+TEST_P(StateTtlTest, ListReturnExpiredAndOnReadAndWrite) {
   ListState<int>& list =
       backend_.get_list_state(with_ttl(ListStateDescriptor<int>("l"), UpdateType::OnReadAndWrite,
                                        Visibility::ReturnExpiredIfNotCleanedUp));
@@ -143,7 +142,7 @@ TEST_F(StateTtlTest, ListReturnExpiredAndOnReadAndWrite) {
   EXPECT_EQ(list.get(), (std::vector<int>{2}));
 }
 
-TEST_F(StateTtlTest, MapEntriesExpireOneByOne) {
+TEST_P(StateTtlTest, MapEntriesExpireOneByOne) {
   MapState<std::string, int>& map =
       backend_.get_map_state(with_ttl(MapStateDescriptor<std::string, int>("m")));
   map.put("old", 1);
@@ -159,7 +158,7 @@ TEST_F(StateTtlTest, MapEntriesExpireOneByOne) {
   EXPECT_EQ(backend_.num_entries(), 0u);
 }
 
-TEST_F(StateTtlTest, MapOnReadAndWriteRefreshesReadEntries) {
+TEST_P(StateTtlTest, MapOnReadAndWriteRefreshesReadEntries) {
   MapState<int, int>& map = backend_.get_map_state(
       with_ttl(MapStateDescriptor<int, int>("m"), UpdateType::OnReadAndWrite));
   map.put(1, 10);
@@ -171,7 +170,7 @@ TEST_F(StateTtlTest, MapOnReadAndWriteRefreshesReadEntries) {
   EXPECT_EQ(map.get(2), std::nullopt);
 }
 
-TEST_F(StateTtlTest, CleanupExpiredRemovesExpiredValuesOfAllKeys) {
+TEST_P(StateTtlTest, CleanupExpiredRemovesExpiredValuesOfAllKeys) {
   ValueState<int>& value = backend_.get_state(with_ttl(ValueStateDescriptor<int>("v")));
   ListState<int>& list = backend_.get_list_state(with_ttl(ListStateDescriptor<int>("l")));
   MapState<int, int>& map = backend_.get_map_state(with_ttl(MapStateDescriptor<int, int>("m")));
@@ -189,10 +188,10 @@ TEST_F(StateTtlTest, CleanupExpiredRemovesExpiredValuesOfAllKeys) {
     list.add(-1);
     map.put(-1, -1);
   }
-  EXPECT_EQ(backend_.cleanup_expired(), 0u);
+  EXPECT_EQ(testing_backends::cleanup_expired(backend_), 0u);
   now_ += 50;  // everything written first is now expired
   // 10 values + 20 list elements + 10 map entries.
-  EXPECT_EQ(backend_.cleanup_expired(), 40u);
+  EXPECT_EQ(testing_backends::cleanup_expired(backend_), 40u);
   // Left: 10 permanent values, 5 lists and 5 maps holding the later writes.
   EXPECT_EQ(backend_.num_entries(), 20u);
   set_current_key_of(backend_, 3);
@@ -225,7 +224,9 @@ class IncrementalCleanupTest : public StateTtlTest {
   static void write(MapState<int, int>& s, int i) { s.put(i, i); }
 };
 
-TEST_F(IncrementalCleanupTest, AccessesSweepExpiredEntriesOfOtherKeys) {
+EDDY_INSTANTIATE_FOR_EACH_BACKEND(StateTtlTest);
+
+TEST_P(IncrementalCleanupTest, AccessesSweepExpiredEntriesOfOtherKeys) {
   ValueState<int>& value =
       backend_.get_state(incremental(ValueStateDescriptor<int>("v"), /*every_record=*/false));
   ListState<int>& list = backend_.get_list_state(incremental(ListStateDescriptor<int>("l"), false));
@@ -249,7 +250,7 @@ TEST_F(IncrementalCleanupTest, AccessesSweepExpiredEntriesOfOtherKeys) {
   EXPECT_EQ(backend_.num_entries(), 0u);
 }
 
-TEST_F(IncrementalCleanupTest, EveryRecordSweepsWithoutAccessAndKeepsLiveValues) {
+TEST_P(IncrementalCleanupTest, EveryRecordSweepsWithoutAccessAndKeepsLiveValues) {
   ValueState<int>& value =
       backend_.get_state(incremental(ValueStateDescriptor<int>("v"), /*every_record=*/true));
   write_keys(20, value);
@@ -263,6 +264,8 @@ TEST_F(IncrementalCleanupTest, EveryRecordSweepsWithoutAccessAndKeepsLiveValues)
     EXPECT_EQ(value.value(), i);
   }
 }
+
+EDDY_INSTANTIATE_FOR_EACH_BACKEND(IncrementalCleanupTest);
 
 }  // namespace
 }  // namespace eddy

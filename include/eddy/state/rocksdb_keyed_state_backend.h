@@ -1,0 +1,67 @@
+// RocksDbKeyedStateBackend: keyed state in an embedded RocksDB instance, for state larger than
+// memory. Same interface and semantics as HeapKeyedStateBackend (every state kind, namespaces,
+// TTL, snapshots in the same byte format, so a snapshot of either backend restores into the
+// other); values live serialized on local disk, with a bounded block cache and bounded write
+// buffers in memory. Every state's namespace and stored types must be serializable; asking for
+// one that is not throws StateException naming the state.
+//
+// Storage: one RocksDB instance per backend, in a fresh directory created under
+// RocksDbStateOptions::base_directory and removed with everything in it by the destructor; one
+// column family per state name; keys as in rocksdb_key_codec.h. The instance is scratch space:
+// durability comes from snapshots (the write-ahead log is off).
+// TTL: expired values are removed when read, by cleanup_expired(), by incremental cleanup
+// (cleanup_incrementally, as on the heap: a few entries per key change) and are left out of
+// snapshots with cleanup_full_snapshot. There is no compaction-time filter.
+// Threading: like every backend, owned by its subtask's thread; RocksDB's own background
+// threads flush and compact.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+
+#include "eddy/state/keyed_state_backend.h"
+
+namespace eddy {
+
+namespace state {
+class RocksDbInstance;
+}
+
+struct RocksDbStateOptions {
+  // Where the backend creates its own directory (eddy-rocksdb-XXXXXX). Empty: the system's
+  // temporary directory.
+  std::filesystem::path base_directory;
+  // LRU cache of uncompressed data blocks, index and filter blocks, shared by all states.
+  size_t block_cache_bytes = size_t{64} << 20;
+  // Size of one memtable; a state's memtable is flushed to disk when full.
+  size_t write_buffer_bytes = size_t{16} << 20;
+  // Memtables per state (one being written, the others being flushed). The memtables of all
+  // states together are held under max_write_buffers * write_buffer_bytes.
+  int max_write_buffers = 2;
+};
+
+class RocksDbKeyedStateBackend final : public KeyedStateBackend {
+ public:
+  // Owns key groups [first_key_group, last_key_group] of `max_parallelism`. Throws
+  // StateException if the directory or the database cannot be created.
+  RocksDbKeyedStateBackend(int first_key_group, int last_key_group, int max_parallelism,
+                           RocksDbStateOptions options = {});
+  ~RocksDbKeyedStateBackend() override;
+
+  // The backend's own directory (removed by the destructor).
+  const std::filesystem::path& directory() const;
+
+  // Removes every expired value of every state with TTL, for all keys; returns how many values
+  // (list elements and map entries counted one by one) were removed.
+  size_t cleanup_expired();
+
+ protected:
+  std::unique_ptr<state::InternalKvStateBase> create_state(
+      const state::StateFactory& factory) override;
+
+ private:
+  std::unique_ptr<state::RocksDbInstance> instance_;
+};
+
+}  // namespace eddy

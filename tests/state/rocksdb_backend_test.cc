@@ -1,0 +1,337 @@
+// What only the RocksDB backend has: snapshots exchanged with the heap backend (both directions,
+// byte for byte where the heap's order is fixed), state far larger than its block cache, its own
+// directory removed on destruction, its key layout, and the StateException for state it cannot
+// store. Everything the two backends share is tested on both by the other suites.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "eddy/state/rocksdb_key_codec.h"
+#include "state/backends.h"
+#include "state/snapshot_states.h"
+
+namespace eddy {
+namespace {
+
+using namespace snapshot_states;
+
+struct Opaque {
+  int x = 0;
+  friend bool operator==(const Opaque&, const Opaque&) = default;
+};
+
+}  // namespace
+}  // namespace eddy
+
+template <>
+struct std::hash<eddy::Opaque> {
+  size_t operator()(const eddy::Opaque& o) const { return std::hash<int>{}(o.x); }
+};
+
+namespace eddy {
+namespace {
+
+std::unique_ptr<RocksDbKeyedStateBackend> make_rocksdb(
+    int first, int last, int max,
+    RocksDbStateOptions options = testing_backends::test_rocksdb_options()) {
+  return std::make_unique<RocksDbKeyedStateBackend>(first, last, max, std::move(options));
+}
+
+// Restores `snapshot` into backends of `to`'s kind split over three key-group ranges, and checks
+// that each key reads as `expected` in the one that owns it.
+void expect_restored_in_three_parts(testing_backends::Backend to,
+                                    const KeyedStateSnapshot& snapshot,
+                                    const std::map<int, std::string>& expected) {
+  const std::vector<std::pair<int, int>> ranges = {{0, 42}, {43, 85}, {86, kMax - 1}};
+  for (auto [first, last] : ranges) {
+    std::unique_ptr<KeyedStateBackend> part = testing_backends::make_backend(to, first, last, kMax);
+    part->restore(snapshot);
+    States s(*part);
+    for (const auto& [key, holds] : expected) {
+      const int group = assign_to_key_group(key, kMax);
+      if (group < first || group > last) continue;
+      EXPECT_EQ(read(*part, s, key), holds) << "key " << key;
+    }
+  }
+}
+
+TEST(RocksDbBackendTest, HeapSnapshotRestoresIntoRocksDbAndBack) {
+  HeapKeyedStateBackend heap(0, kMax - 1, kMax);
+  fill(heap);
+  States from(heap);
+  std::map<int, std::string> expected;
+  for (int k = 0; k < kKeys; ++k) expected[k] = read(heap, from, k);
+
+  std::unique_ptr<RocksDbKeyedStateBackend> rocks = make_rocksdb(0, kMax - 1, kMax);
+  rocks->restore(heap.snapshot());
+  States in_rocks(*rocks);
+  for (int k = 0; k < kKeys; ++k) EXPECT_EQ(read(*rocks, in_rocks, k), expected[k]) << "key " << k;
+  EXPECT_EQ(rocks->num_entries(), heap.num_entries());
+  expect_restored_in_three_parts(testing_backends::Backend::kRocksDb, heap.snapshot(), expected);
+
+  // And back: RocksDB's snapshot restores into the heap, whole and rescaled.
+  const KeyedStateSnapshot from_rocks = rocks->snapshot();
+  HeapKeyedStateBackend again(0, kMax - 1, kMax);
+  again.restore(from_rocks);
+  States in_heap(again);
+  for (int k = 0; k < kKeys; ++k) EXPECT_EQ(read(again, in_heap, k), expected[k]) << "key " << k;
+  EXPECT_EQ(again.num_entries(), heap.num_entries());
+  expect_restored_in_three_parts(testing_backends::Backend::kHeap, from_rocks, expected);
+}
+
+TEST(RocksDbBackendTest, RocksDbSnapshotRestoresIntoHeap) {
+  std::unique_ptr<RocksDbKeyedStateBackend> rocks = make_rocksdb(0, kMax - 1, kMax);
+  fill(*rocks);
+  States from(*rocks);
+  std::map<int, std::string> expected;
+  for (int k = 0; k < kKeys; ++k) expected[k] = read(*rocks, from, k);
+  HeapKeyedStateBackend heap(0, kMax - 1, kMax);
+  heap.restore(rocks->snapshot());
+  States in_heap(heap);
+  for (int k = 0; k < kKeys; ++k) EXPECT_EQ(read(heap, in_heap, k), expected[k]) << "key " << k;
+  EXPECT_EQ(heap.num_entries(), rocks->num_entries());
+}
+
+// With one entry per key group (and one element per map), the heap's iteration order cannot
+// differ from RocksDB's key order, so the two snapshots must be equal byte for byte: same
+// format, same TTL timestamps (and 0 where TTL is off).
+TEST(RocksDbBackendTest, SnapshotsAreByteIdenticalToTheHeapsForTheSameWrites) {
+  int64_t now = 5'000;
+  auto write = [&](KeyedStateBackend& backend) {
+    backend.set_ttl_time_provider([&] { return now; });
+    ValueStateDescriptor<std::string> ttl_value("ttl-value");
+    ttl_value.enable_time_to_live(StateTtlConfig::new_builder(Time::seconds(10)).build());
+    auto& value = backend.get_state(ttl_value);
+    auto& list = backend.get_list_state(ListStateDescriptor<int64_t>("list"));
+    auto& map = backend.get_map_state(MapStateDescriptor<int, std::string>("map"));
+    auto& windowed = backend.get_partitioned_state<TimeWindow>(
+        ReducingStateDescriptor<int>("windowed", [](int a, int b) { return a + b; }));
+    std::set<int> groups;
+    for (int k = 0; groups.size() < 40; ++k) {
+      if (!groups.insert(assign_to_key_group(k, kMax)).second) continue;  // one key per group
+      set_current_key_of(backend, k);
+      now += 7;
+      value.update("v" + std::to_string(k));
+      list.add_all({k, -k, k * 1000});
+      map.put(k, "m" + std::to_string(k));
+      windowed.set_current_namespace(TimeWindow(k, k + 10));
+      windowed.add(k);
+    }
+  };
+  HeapKeyedStateBackend heap(0, kMax - 1, kMax);
+  write(heap);
+  now = 5'000;
+  std::unique_ptr<RocksDbKeyedStateBackend> rocks = make_rocksdb(0, kMax - 1, kMax);
+  write(*rocks);
+  const KeyedStateSnapshot a = heap.snapshot();
+  const KeyedStateSnapshot b = rocks->snapshot();
+  ASSERT_EQ(a.key_groups.size(), 4u);
+  EXPECT_EQ(a.max_parallelism, b.max_parallelism);
+  EXPECT_EQ(a.key_groups, b.key_groups);
+}
+
+TEST(RocksDbBackendTest, TtlTimestampsCrossBackendsBothWays) {
+  int64_t now = 1'000;
+  auto descriptor = [] {
+    MapStateDescriptor<int, int> d("ttl-map");
+    d.enable_time_to_live(StateTtlConfig::new_builder(Time::milliseconds(100)).build());
+    return d;
+  };
+  HeapKeyedStateBackend heap(0, kMax - 1, kMax);
+  heap.set_ttl_time_provider([&] { return now; });
+  set_current_key_of(heap, std::string("k"));
+  heap.get_map_state(descriptor()).put(1, 10);
+  now += 50;
+  heap.get_map_state(descriptor()).put(2, 20);
+
+  std::unique_ptr<RocksDbKeyedStateBackend> rocks = make_rocksdb(0, kMax - 1, kMax);
+  rocks->set_ttl_time_provider([&] { return now; });
+  rocks->restore(heap.snapshot());
+  HeapKeyedStateBackend back(0, kMax - 1, kMax);
+  back.set_ttl_time_provider([&] { return now; });
+  back.restore(rocks->snapshot());
+  for (KeyedStateBackend* backend :
+       {static_cast<KeyedStateBackend*>(rocks.get()), static_cast<KeyedStateBackend*>(&back)}) {
+    set_current_key_of(*backend, std::string("k"));
+  }
+  now += 50;  // entry 1 written at 1000 expires now; entry 2 (1050) lives until 1150
+  EXPECT_EQ(rocks->get_map_state(descriptor()).keys(), std::vector<int>{2});
+  EXPECT_EQ(back.get_map_state(descriptor()).keys(), std::vector<int>{2});
+}
+
+TEST(RocksDbBackendTest, CleanupFullSnapshotLeavesExpiredEntriesOut) {
+  int64_t now = 1'000;
+  std::unique_ptr<RocksDbKeyedStateBackend> rocks = make_rocksdb(0, kMax - 1, kMax);
+  rocks->set_ttl_time_provider([&] { return now; });
+  ListStateDescriptor<int> descriptor("l");
+  descriptor.enable_time_to_live(
+      StateTtlConfig::new_builder(Time::milliseconds(100)).cleanup_full_snapshot().build());
+  ListState<int>& list = rocks->get_list_state(descriptor);
+  for (int k = 0; k < 10; ++k) {
+    set_current_key_of(*rocks, k);
+    list.add(k);
+  }
+  now += 60;
+  set_current_key_of(*rocks, 3);
+  list.add(33);
+  now += 60;  // everything but key 3's second element has expired
+  const KeyedStateSnapshot snapshot = rocks->snapshot();
+  EXPECT_EQ(rocks->num_entries(), 10u) << "the snapshot leaves the backend's own state alone";
+  HeapKeyedStateBackend heap(0, kMax - 1, kMax);
+  heap.set_ttl_time_provider([&] { return now; });
+  heap.restore(snapshot);
+  ListState<int>& restored = heap.get_list_state(descriptor);
+  EXPECT_EQ(heap.num_entries(), 1u);
+  set_current_key_of(heap, 3);
+  EXPECT_EQ(restored.get(), std::vector<int>{33});
+}
+
+// A value that does not compress, so the stored bytes really are larger than the cache.
+std::string payload(int64_t i) {
+  std::string s;
+  uint64_t x = static_cast<uint64_t>(i) * 0x9e3779b97f4a7c15ull + 1;
+  for (int j = 0; j < 4; ++j) {
+    x ^= x >> 31;
+    x *= 0xbf58476d1ce4e5b9ull;
+    s.append(reinterpret_cast<const char*>(&x), sizeof x);
+  }
+  return s;
+}
+
+uintmax_t sst_bytes(const std::filesystem::path& directory) {
+  uintmax_t total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    if (entry.path().extension() == ".sst") total += entry.file_size();
+  }
+  return total;
+}
+
+TEST(RocksDbBackendTest, StateLargerThanTheCacheReadsBackCorrectly) {
+  RocksDbStateOptions options = testing_backends::test_rocksdb_options();
+  options.block_cache_bytes = size_t{1} << 20;
+  options.write_buffer_bytes = size_t{1} << 20;
+  std::unique_ptr<RocksDbKeyedStateBackend> rocks = make_rocksdb(0, kMax - 1, kMax, options);
+  ValueState<std::string>& value = rocks->get_state(ValueStateDescriptor<std::string>("value"));
+  MapState<int, int64_t>& map = rocks->get_map_state(MapStateDescriptor<int, int64_t>("map"));
+  constexpr int64_t kValueKeys = 300'000;
+  constexpr int kMapKeys = 1'000;
+  constexpr int kMapEntries = 100;
+  for (int64_t k = 0; k < kValueKeys; ++k) {
+    set_current_key_of(*rocks, k);
+    value.update(payload(k));
+  }
+  std::map<int, std::map<int, int64_t>> model;
+  for (int e = 0; e < kMapEntries; ++e) {
+    for (int k = 0; k < kMapKeys; ++k) {
+      set_current_key_of(*rocks, static_cast<int64_t>(k));
+      map.put(e, k * 1000 + e);
+      model[k][e] = k * 1000 + e;
+    }
+  }
+  EXPECT_GT(sst_bytes(rocks->directory()), 2 * options.block_cache_bytes);
+  for (int64_t k = 0; k < kValueKeys; ++k) {
+    set_current_key_of(*rocks, k);
+    ASSERT_EQ(value.value(), payload(k)) << "key " << k;
+  }
+  for (int k = 0; k < kMapKeys; ++k) {
+    set_current_key_of(*rocks, static_cast<int64_t>(k));
+    std::vector<std::pair<int, int64_t>> items = map.items();
+    std::sort(items.begin(), items.end());
+    ASSERT_EQ(items, (std::vector<std::pair<int, int64_t>>(model[k].begin(), model[k].end())))
+        << "key " << k;
+  }
+  EXPECT_EQ(rocks->num_entries(), static_cast<size_t>(kValueKeys + kMapKeys));
+}
+
+TEST(RocksDbBackendTest, EachBackendHasItsOwnDirectoryRemovedOnDestruction) {
+  const std::filesystem::path base =
+      std::filesystem::path(::testing::TempDir()) / "eddy-rocksdb-backend-test";
+  RocksDbStateOptions options;
+  options.base_directory = base;
+  std::filesystem::path first_directory;
+  {
+    RocksDbKeyedStateBackend first(0, kMax - 1, kMax, options);
+    RocksDbKeyedStateBackend second(0, kMax - 1, kMax, options);
+    first_directory = first.directory();
+    EXPECT_NE(first.directory(), second.directory());
+    EXPECT_EQ(first.directory().parent_path(), base);
+    set_current_key_of(first, 1);
+    first.get_state(ValueStateDescriptor<int>("v")).update(1);
+    EXPECT_TRUE(std::filesystem::exists(first.directory() / "CURRENT"));
+  }
+  EXPECT_FALSE(std::filesystem::exists(first_directory));
+  EXPECT_TRUE(std::filesystem::is_empty(base));
+  std::filesystem::remove(base);
+}
+
+// Runs `f` and returns the StateException message it throws ("" if it throws none).
+template <class F>
+std::string state_error(F&& f) {
+  try {
+    f();
+  } catch (const StateException& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(RocksDbBackendTest, StateThatCannotBeSerializedIsRejectedNamingIt) {
+  std::unique_ptr<RocksDbKeyedStateBackend> rocks = make_rocksdb(0, kMax - 1, kMax);
+  std::string message =
+      state_error([&] { rocks->get_state(ValueStateDescriptor<Opaque>("opaque")); });
+  EXPECT_NE(message.find("state 'opaque'"), std::string::npos) << message;
+  EXPECT_NE(message.find("not serializable"), std::string::npos) << message;
+  EXPECT_NE(message.find("Opaque"), std::string::npos) << message;
+  message = state_error(
+      [&] { rocks->get_partitioned_state<Opaque>(ValueStateDescriptor<int>("windowed")); });
+  EXPECT_NE(message.find("state 'windowed'"), std::string::npos) << message;
+  EXPECT_NE(message.find("namespace eddy::(anonymous namespace)::Opaque"), std::string::npos)
+      << message;
+  message = state_error([&] { rocks->get_map_state(MapStateDescriptor<int, Opaque>("by")); });
+  EXPECT_NE(message.find("value type eddy::(anonymous namespace)::Opaque"), std::string::npos)
+      << message;
+  // The failed request registered nothing: the name is free for a storable type.
+  set_current_key_of(*rocks, 1);
+  rocks->get_state(ValueStateDescriptor<int>("opaque")).update(3);
+  EXPECT_EQ(rocks->get_state(ValueStateDescriptor<int>("opaque")).value(), 3);
+}
+
+TEST(RocksDbBackendTest, AStateNamedDefaultUsesRocksDbsDefaultColumnFamily) {
+  std::unique_ptr<RocksDbKeyedStateBackend> rocks = make_rocksdb(0, kMax - 1, kMax);
+  ListState<int>& list = rocks->get_list_state(ListStateDescriptor<int>("default"));
+  set_current_key_of(*rocks, 1);
+  list.add(1);
+  list.add(2);
+  EXPECT_EQ(list.get(), (std::vector<int>{1, 2}));
+}
+
+TEST(RocksDbKeyCodecTest, PrefixesAreUnambiguousAndSortByKeyGroup) {
+  std::string a, b, c;
+  state::rocksdb_key::append_entry_prefix(a, 7, "a", "bc");
+  state::rocksdb_key::append_entry_prefix(b, 7, "ab", "c");
+  state::rocksdb_key::append_entry_prefix(c, 300, "a", "bc");
+  EXPECT_NE(a, b) << "lengths keep (key, namespace) splits apart";
+  EXPECT_LT(b, c);
+  EXPECT_EQ(c.substr(0, 2), std::string("\x01\x2c", 2)) << "key group 300, big-endian";
+  const state::rocksdb_key::DecodedKey decoded = state::rocksdb_key::decode(a + "user");
+  EXPECT_EQ(decoded.key_group, 7);
+  EXPECT_EQ(decoded.key, "a");
+  EXPECT_EQ(decoded.ns, "bc");
+  EXPECT_EQ(decoded.user_key, "user");
+  EXPECT_EQ(decoded.entry_prefix, a);
+  EXPECT_THROW(state::rocksdb_key::decode(std::string("\x00\x07\x05"
+                                                      "ab",
+                                                      5)),
+               StateException);
+}
+
+}  // namespace
+}  // namespace eddy
