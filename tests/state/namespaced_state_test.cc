@@ -136,6 +136,20 @@ TEST_P(NamespacedStateTest, AggregatingMerge) {
   EXPECT_EQ(agg.get(), std::nullopt);
 }
 
+TEST_P(NamespacedStateTest, GetAccumulatorReadsTheLiveAccumulatorWithoutChangingIt) {
+  AggregatingStateDescriptor count("count", Count{});
+  auto& agg = backend_.get_partitioned_state<int>(count);
+  key("a");
+  agg.set_current_namespace(1);
+  EXPECT_EQ(agg.get_accumulator(), std::nullopt);
+  agg.add("x");
+  agg.add("y");
+  EXPECT_EQ(agg.get_accumulator(), 2);
+  EXPECT_EQ(agg.get_accumulator(), 2);
+  agg.set_current_namespace(2);
+  EXPECT_EQ(agg.get_accumulator(), std::nullopt);
+}
+
 TEST_P(NamespacedStateTest, MergeOfNothingLeavesTargetUntouched) {
   auto& sum = backend_.get_partitioned_state<int>(
       ReducingStateDescriptor<int>("s", [](const int& a, const int& b) { return a + b; }));

@@ -2,6 +2,7 @@
 // over the key groups of a sub-range and several namespaces.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -148,6 +149,11 @@ TEST_P(RandomizedStateTest, MapStateMatchesAMapModel) {
         if (it != model.end() && it->second.count(user_key)) expected = it->second.at(user_key);
         ASSERT_EQ(map.get(user_key), expected) << "step " << step;
         ASSERT_EQ(map.is_empty(), it == model.end()) << "step " << step;
+        std::vector<std::pair<int, int>> items = map.items();
+        std::sort(items.begin(), items.end());
+        std::vector<std::pair<int, int>> expected_items;
+        if (it != model.end()) expected_items.assign(it->second.begin(), it->second.end());
+        ASSERT_EQ(items, expected_items) << "step " << step;
       }
     }
   }
