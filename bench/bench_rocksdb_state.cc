@@ -109,16 +109,22 @@ void record(Result& result, const Run& run, const Run& plain, int64_t updates) {
 int main(int argc, char** argv) {
   eddy::bench::Flags flags(argc, argv,
                            "[--keys N (default 1M)] [--updates N (default 3M)] "
-                           "[--runs R (default 3)] [--dir PATH (RocksDB base directory)]");
+                           "[--runs R (default 3)] [--dir PATH (RocksDB base directory)] "
+                           "[--cache-mib M (default 64)] [--write-buffer-mib M (default 16)]");
   const int64_t keys = flags.count("--keys", 1'000'000);
   const int64_t updates = flags.count("--updates", 3'000'000);
   const int runs = static_cast<int>(flags.count("--runs", 3));
-  eddy::RocksDbStateOptions options;  // the defaults: 64 MiB cache, 2 x 16 MiB write buffers
+  eddy::RocksDbStateOptions options;
   options.base_directory = flags.text("--dir", "");
+  options.block_cache_bytes = static_cast<size_t>(flags.count("--cache-mib", 64)) << 20;
+  options.write_buffer_bytes = static_cast<size_t>(flags.count("--write-buffer-mib", 16)) << 20;
   flags.finish();
 
-  std::printf("ValueState<int64_t> counter updates: %lld updates over %lld keys, median of %d\n",
-              static_cast<long long>(updates), static_cast<long long>(keys), runs);
+  std::printf(
+      "ValueState<int64_t> counter updates: %lld updates over %lld keys, median of %d; RocksDB "
+      "cache %zu MiB, write buffers %d x %zu MiB\n",
+      static_cast<long long>(updates), static_cast<long long>(keys), runs,
+      options.block_cache_bytes >> 20, options.max_write_buffers, options.write_buffer_bytes >> 20);
   Result heap{"heap"}, rocksdb{"rocksdb"}, plain{"plain"};
   for (int r = 0; r < runs; ++r) {
     std::printf("run %d/%d\n", r + 1, runs);

@@ -104,17 +104,31 @@ class RocksDbInstance final : public RocksDbStateContext {
   };
 
   void open(const RocksDbStateOptions& options) {
-    cache_ = rocksdb::NewLRUCache(options.block_cache_bytes);
+    // Index and filter blocks count against the cache too, so it bounds all read memory. They
+    // are partitioned (two-level index, partitioned filters) and kept in the cache's
+    // high-priority pool: a point read then loads a few small partitions, not a whole file's
+    // filter, and data blocks cannot evict them when the state is much larger than the cache.
+    rocksdb::LRUCacheOptions cache_options;
+    cache_options.capacity = options.block_cache_bytes;
+    cache_options.high_pri_pool_ratio = 0.1;
+    cache_ = rocksdb::NewLRUCache(cache_options);
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = cache_;
-    // Index and filter blocks count against the cache too, so it bounds all read memory.
     table.cache_index_and_filter_blocks = true;
+    table.cache_index_and_filter_blocks_with_high_priority = true;
     table.pin_l0_filter_and_index_blocks_in_cache = true;
+    table.pin_top_level_index_and_filter = true;
+    table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+    table.partition_filters = true;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     family_options_.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     family_options_.write_buffer_size = options.write_buffer_bytes;
     family_options_.max_write_buffer_number = options.max_write_buffers;
     family_options_.merge_operator = std::make_shared<ConcatenateOperator>();
+    // A whole-key bloom filter per memtable: a point read skips the memtables (skip lists, cache
+    // misses all the way down) that do not hold its key, which is most of them for many keys.
+    family_options_.memtable_prefix_bloom_size_ratio = 0.1;
+    family_options_.memtable_whole_key_filtering = true;
 
     rocksdb::DBOptions db_options;
     db_options.create_if_missing = true;
