@@ -2,15 +2,16 @@
 #pragma once
 
 #include "eddy/api/broadcast_stream.h"
+#include "eddy/api/checkpointed_function.h"
 #include "eddy/api/collect_iterator.h"
 #include "eddy/api/connected_streams.h"
 #include "eddy/api/data_stream.h"
-#include "eddy/api/checkpointed_function.h"
 #include "eddy/api/functions.h"
 #include "eddy/api/interval_join.h"
 #include "eddy/api/job_client.h"
 #include "eddy/api/keyed_stream.h"
 #include "eddy/api/stream_execution_environment.h"
+#include "eddy/api/two_phase_commit_sink_function.h"
 #include "eddy/api/watermark_strategy.h"
 #include "eddy/api/window_join.h"
 #include "eddy/connectors/datagen.h"

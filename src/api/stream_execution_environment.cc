@@ -1,5 +1,6 @@
 #include "eddy/api/stream_execution_environment.h"
 
+#include <limits>
 #include <thread>
 
 #include "cluster/mini_cluster.h"
@@ -25,6 +26,12 @@ graph::StreamGraph build_stream_graph(api_detail::EnvironmentState& env,
   config.auto_watermark_interval_ms = env.auto_watermark_interval_ms;
   config.clock = env.clock;
   config.restart_strategy = env.restart_strategy;
+  config.checkpoint = env.checkpoint;
+  // Flink's default once checkpointing is on: restart (almost) forever, one second apart.
+  if (env.checkpoint.is_checkpointing_enabled() && !env.restart_strategy_set) {
+    config.restart_strategy =
+        RestartStrategies::fixed_delay_restart(std::numeric_limits<int>::max(), 1000);
+  }
   return graph::generate_stream_graph(env.transformations, config);
 }
 
@@ -87,6 +94,16 @@ StreamExecutionEnvironment& StreamExecutionEnvironment::configure(const Configur
   if (auto strategy = RestartStrategies::from_configuration(config)) {
     set_restart_strategy(*strategy);
   }
+  state_->checkpoint.configure(config);
+  if (auto backend = config.get_string("state.backend.type")) {
+    state_->state_backend = parse_state_backend_type(*backend);
+  }
+  return *this;
+}
+
+StreamExecutionEnvironment& StreamExecutionEnvironment::enable_checkpointing(
+    int64_t interval_ms, CheckpointingMode mode) {
+  state_->checkpoint.set_checkpoint_interval(interval_ms).set_checkpointing_mode(mode);
   return *this;
 }
 

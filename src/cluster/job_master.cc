@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cluster/state_assignment.h"
 #include "eddy/core/exceptions.h"
 
 namespace eddy::cluster {
@@ -58,6 +59,7 @@ JobMaster::~JobMaster() {
     changed_.notify_all();
   }
   if (supervisor_.joinable()) supervisor_.join();
+  if (coordinator_) coordinator_->stop(false);
 }
 
 void JobMaster::start() {
@@ -65,10 +67,45 @@ void JobMaster::start() {
   timer_scheduler_ = std::make_unique<runtime::TimerScheduler>(
       config.clock ? config.clock : std::make_shared<const SystemClock>());
   start_time_ = std::chrono::steady_clock::now();
+  if (config.checkpoint.is_checkpointing_enabled()) {
+    coordinator_ =
+        std::make_unique<CheckpointCoordinator>(job_, config.checkpoint, checkpoint_hooks());
+  }
   std::lock_guard lock(mu_);
   deploy_locked();
   status_ = JobStatus::kRunning;
   supervisor_ = std::thread([this] { run_supervisor(); });
+  if (coordinator_) coordinator_->start();
+}
+
+CheckpointCoordinator::JobHooks JobMaster::checkpoint_hooks() {
+  CheckpointCoordinator::JobHooks hooks;
+  hooks.trigger = [this](const runtime::CheckpointBarrier& barrier) {
+    std::lock_guard lock(mu_);
+    if (status_ != JobStatus::kRunning || remaining_tasks_ != tasks_.size()) return false;
+    for (const auto& task : tasks_) {
+      if (task->has_finished_chain()) return false;
+    }
+    for (auto& task : tasks_) {
+      if (task->is_source()) task->trigger_checkpoint(barrier);
+    }
+    return true;
+  };
+  hooks.notify_complete = [this](int64_t id) {
+    std::lock_guard lock(mu_);
+    for (auto& task : tasks_) task->notify_checkpoint_complete(id);
+  };
+  hooks.notify_aborted = [this](int64_t id) {
+    std::lock_guard lock(mu_);
+    for (auto& task : tasks_) task->notify_checkpoint_aborted(id);
+  };
+  hooks.fail_job = [this](const std::string& reason) {
+    std::lock_guard lock(mu_);
+    if (status_ == JobStatus::kRunning) {
+      fail_over_locked(std::make_exception_ptr(std::runtime_error(reason)));
+    }
+  };
+  return hooks;
 }
 
 void JobMaster::deploy_locked() {
@@ -108,11 +145,22 @@ void JobMaster::deploy_locked() {
   }
   runtime::FlushPolicy flush;
   flush.flush_every_record = job_.stream_graph.config.buffer_timeout_ms == 0;
+  int total_tasks = 0;
+  for (const auto& vertex : vertices) total_tasks += vertex.parallelism;
+  end_barrier_ = std::make_unique<runtime::JobEndBarrier>(total_tasks, [this] {
+    return coordinator_ ? coordinator_->next_checkpoint_id() : ++final_checkpoint_ids_;
+  });
   for (size_t v = 0; v < vertices.size(); ++v) {
     for (int i = 0; i < vertices[v].parallelism; ++i) {
-      tasks_.push_back(std::make_unique<runtime::Task>(job_, static_cast<int>(v), i, attempt_,
-                                                       std::move(wirings[v][i]), flush,
-                                                       *timer_scheduler_, running_));
+      runtime::TaskCheckpointing checkpointing;
+      checkpointing.task_index = static_cast<int>(tasks_.size());
+      checkpointing.mode = job_.stream_graph.config.checkpoint.get_checkpointing_mode();
+      checkpointing.responder = coordinator_.get();
+      checkpointing.end_barrier = end_barrier_.get();
+      if (restore_) checkpointing.restore = assign_state(*restore_, job_, vertices[v], i);
+      tasks_.push_back(std::make_unique<runtime::Task>(
+          job_, static_cast<int>(v), i, attempt_, std::move(wirings[v][i]), flush,
+          *timer_scheduler_, running_, std::move(checkpointing)));
     }
   }
   remaining_tasks_ = tasks_.size();
@@ -129,16 +177,7 @@ void JobMaster::on_task_done(size_t task_index) {
   const runtime::Task& task = *tasks_[task_index];
   // Failures while RESTARTING or cancelling are consequences of cancelling the other tasks.
   if (task.outcome() == runtime::TaskOutcome::kFailed && status_ == JobStatus::kRunning) {
-    restart_backoff_.notify_failure(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::steady_clock::now() - start_time_)
-                                        .count());
-    if (restart_backoff_.can_restart()) {
-      status_ = JobStatus::kRestarting;
-    } else {
-      failure_ = task.failure();
-      status_ = JobStatus::kFailing;
-    }
-    cancel_tasks_locked();
+    fail_over_locked(task.failure());
   }
   if (--remaining_tasks_ > 0) return;
   if (status_ == JobStatus::kRestarting) {
@@ -150,7 +189,35 @@ void JobMaster::on_task_done(size_t task_index) {
   end_job(std::move(lock));
 }
 
+void JobMaster::fail_over_locked(std::exception_ptr cause) {
+  restart_backoff_.notify_failure(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now() - start_time_)
+                                      .count());
+  if (restart_backoff_.can_restart()) {
+    status_ = JobStatus::kRestarting;
+  } else {
+    failure_ = cause;
+    status_ = JobStatus::kFailing;
+  }
+  if (coordinator_) coordinator_->abort_pending("the job is failing over");
+  cancel_tasks_locked();
+}
+
 void JobMaster::end_job(std::unique_lock<std::mutex> lock) {
+  if (coordinator_) {
+    // Checkpointing stops before the status turns final: who sees it final may look at the
+    // files. A failed job keeps its checkpoints (to restore by hand), a finished one never needs
+    // them, a cancelled one keeps them if the config says so. The coordinator may be waiting
+    // for our lock: release it meanwhile.
+    const bool retain =
+        failure_ != nullptr ||
+        (status_ == JobStatus::kCancelling &&
+         job_.stream_graph.config.checkpoint.get_externalized_checkpoint_cleanup() ==
+             ExternalizedCheckpointCleanup::kRetainOnCancellation);
+    lock.unlock();
+    coordinator_->stop(!retain);
+    lock.lock();
+  }
   const auto runtime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - start_time_)
                               .count();
@@ -184,6 +251,7 @@ void JobMaster::end_job(std::unique_lock<std::mutex> lock) {
 
 void JobMaster::cancel_tasks_locked() {
   running_ = false;
+  if (end_barrier_) end_barrier_->cancel();
   for (auto& t : tasks_) t->cancel();
   for (auto& g : gates_) g->cancel();
 }
@@ -229,6 +297,19 @@ void JobMaster::restart_locked() {
   partitions_.clear();
   gates_.clear();
   ++attempt_;
+  if (coordinator_) {
+    std::vector<std::string> skipped;
+    restore_ = coordinator_->latest_restorable(&skipped);
+    if (!restore_ && !skipped.empty()) {
+      // Every retained checkpoint is damaged: restoring none would silently lose state.
+      std::string message = "cannot restore job '" + job_.job_name + "' (" + job_.job_id +
+                            "): no retained checkpoint is intact";
+      for (const auto& s : skipped) message += "; " + s;
+      failure_ = std::make_exception_ptr(std::runtime_error(message));
+      status_ = JobStatus::kFailing;
+      return;
+    }
+  }
   running_ = true;
   status_ = JobStatus::kRunning;
   deploy_locked();
@@ -253,6 +334,10 @@ void JobMaster::run_supervisor() {
     const auto now = Clock::now();
     if (status_ == JobStatus::kRestarting && remaining_tasks_ == 0 && now >= restart_time_) {
       restart_locked();
+      if (status_ == JobStatus::kFailing) {
+        end_job(std::move(lock));
+        return;
+      }
     }
     if (config.buffer_timeout_ms > 0 && now >= next_flush) {
       for (auto& task : tasks_) task->request_flush();

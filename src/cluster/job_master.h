@@ -12,12 +12,15 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "cluster/checkpoint_coordinator.h"
 #include "eddy/api/job_client.h"
 #include "graph/job_graph.h"
 #include "runtime/input_gate.h"
+#include "runtime/job_end_barrier.h"
 #include "runtime/task.h"
 #include "runtime/timer_scheduler.h"
 
@@ -41,12 +44,17 @@ class JobMaster {
   void add_listener(Listener listener);
 
   const graph::JobGraph& job() const { return job_; }
+  // Null unless the job takes periodic checkpoints.
+  const CheckpointCoordinator* checkpoint_coordinator() const { return coordinator_.get(); }
 
  private:
   // Builds the gates, partitions and tasks of the current attempt and starts their threads.
   void deploy_locked();
   void on_task_done(size_t task_index);
+  // A task failed or checkpoints failed too often: restart if the strategy allows, else fail.
+  void fail_over_locked(std::exception_ptr cause);
   void cancel_tasks_locked();
+  CheckpointCoordinator::JobHooks checkpoint_hooks();
   // Joins the ended attempt's threads, drops its tasks and deploys the next attempt.
   void restart_locked();
   // Sets the final status and tells the listeners; `lock` is released.
@@ -66,6 +74,10 @@ class JobMaster {
   std::vector<std::unique_ptr<runtime::Task>> tasks_;
   std::vector<std::thread> threads_;
   std::thread supervisor_;
+  std::unique_ptr<CheckpointCoordinator> coordinator_;
+  std::unique_ptr<runtime::JobEndBarrier> end_barrier_;  // of the current attempt
+  std::optional<CompletedCheckpoint> restore_;           // what the current attempt restored
+  std::atomic<int64_t> final_checkpoint_ids_{0};         // without a coordinator
 
   mutable std::mutex mu_;
   std::condition_variable changed_;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "eddy/core/checkpoint_config.h"
 #include "eddy/core/clock.h"
 #include "eddy/core/restart_strategies.h"
 #include "eddy/graph/transformation.h"
@@ -37,6 +38,11 @@ struct StreamNode {
   std::vector<int> in_edges;   // indices into StreamGraph::edges
   std::vector<int> out_edges;  // indices into StreamGraph::edges
   bool is_source() const { return pact == "Data Source"; }
+  // What names the operator's state in checkpoints and savepoints: its uid if it has one,
+  // otherwise an id derived from its place in the program (stable while the program is).
+  std::string operator_id() const {
+    return uid.empty() ? "auto-" + std::to_string(id) + "-" + name : uid;
+  }
 };
 
 struct StreamGraphConfig {
@@ -48,6 +54,7 @@ struct StreamGraphConfig {
   int64_t auto_watermark_interval_ms = 200;       // periodic watermark emission; 0: disabled
   std::shared_ptr<const Clock> clock;             // processing time; null: the system clock
   RestartStrategyConfiguration restart_strategy;  // default: no restart
+  CheckpointConfig checkpoint;                    // default: no periodic checkpoints
 };
 
 struct StreamGraph {

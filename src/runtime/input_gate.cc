@@ -22,7 +22,7 @@ void InputGate::push(int channel, Envelope&& envelope) {
     c.sender_waiting = false;
   }
   if (cancelled_) throw TaskCancelled();
-  if (c.queue.empty()) available_.push_back(channel);
+  if (c.queue.empty() && !c.blocked) available_.push_back(channel);
   c.queue.push_back(std::move(envelope));
   if (available_.size() == 1) data_available_.notify_one();
 }
@@ -51,6 +51,25 @@ bool InputGate::poll(Envelope& envelope, int& channel, std::chrono::milliseconds
 bool InputGate::try_poll(Envelope& envelope, int& channel) {
   std::lock_guard lock(mu_);
   return take_locked(envelope, channel);
+}
+
+void InputGate::block(int channel) {
+  std::lock_guard lock(mu_);
+  Channel& c = *channels_[channel];
+  if (c.blocked) return;
+  c.blocked = true;
+  std::erase(available_, channel);
+}
+
+void InputGate::unblock_all() {
+  std::lock_guard lock(mu_);
+  for (size_t i = 0; i < channels_.size(); ++i) {
+    Channel& c = *channels_[i];
+    if (!c.blocked) continue;
+    c.blocked = false;
+    if (!c.queue.empty()) available_.push_back(static_cast<int>(i));
+  }
+  if (!available_.empty()) data_available_.notify_one();
 }
 
 void InputGate::wake() {

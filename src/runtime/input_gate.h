@@ -3,6 +3,8 @@
 // credit a sender needs, so a slow receiver blocks its senders instead of buffering without end.
 // A blocked sender is woken once half of its channel's credit is back, not after every buffer:
 // that halves the thread hand-offs of a saturated channel.
+// A blocked channel (barrier alignment) keeps its data until unblocked; its sender keeps sending
+// until the channel's credit is used up, then waits.
 #pragma once
 
 #include <chrono>
@@ -34,6 +36,10 @@ class InputGate {
   // Like poll(), without waiting.
   bool try_poll(Envelope& envelope, int& channel);
 
+  // Receiver side: poll() skips `channel` until unblock_all(); its data stays queued.
+  void block(int channel);
+  void unblock_all();
+
   // Any thread: makes the receiver's current (or next) poll() return, e.g. to read its mail.
   void wake();
 
@@ -44,6 +50,7 @@ class InputGate {
   struct Channel {
     std::deque<Envelope> queue;   // GUARDED_BY(mu_)
     bool sender_waiting = false;  // GUARDED_BY(mu_)
+    bool blocked = false;         // GUARDED_BY(mu_)
     std::condition_variable credit_returned;
   };
 
@@ -54,9 +61,10 @@ class InputGate {
   std::mutex mu_;
   std::condition_variable data_available_;
   std::vector<std::unique_ptr<Channel>> channels_;  // GUARDED_BY(mu_)
-  std::deque<int> available_;  // channels with data, each once, in arrival order. GUARDED_BY(mu_)
-  bool cancelled_ = false;     // GUARDED_BY(mu_)
-  bool woken_ = false;         // GUARDED_BY(mu_)
+  // Unblocked channels with data, each once, in arrival order. GUARDED_BY(mu_)
+  std::deque<int> available_;
+  bool cancelled_ = false;  // GUARDED_BY(mu_)
+  bool woken_ = false;      // GUARDED_BY(mu_)
 };
 
 }  // namespace eddy::runtime

@@ -11,14 +11,21 @@ void ResultPartition::send(int target, Envelope&& envelope) {
 
 void ResultPartition::send_watermark(int64_t watermark) {
   for (const Target& t : targets_) {
-    Envelope e{EnvelopeKind::kWatermark, {}, watermark};
+    Envelope e{EnvelopeKind::kWatermark, {}, watermark, {}};
+    t.gate->push(t.channel, std::move(e));
+  }
+}
+
+void ResultPartition::send_barrier(const CheckpointBarrier& barrier) {
+  for (const Target& t : targets_) {
+    Envelope e{EnvelopeKind::kBarrier, {}, 0, barrier};
     t.gate->push(t.channel, std::move(e));
   }
 }
 
 void ResultPartition::send_end_of_partition() {
   for (const Target& t : targets_)
-    t.gate->push(t.channel, Envelope{EnvelopeKind::kEndOfPartition, {}});
+    t.gate->push(t.channel, Envelope{EnvelopeKind::kEndOfPartition, {}, 0, {}});
 }
 
 }  // namespace eddy::runtime

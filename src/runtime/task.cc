@@ -23,7 +23,7 @@ std::exception_ptr wrap_failure(const std::string& description, std::exception_p
 
 Task::Task(const graph::JobGraph& job, int vertex_index, int subtask_index, int attempt_number,
            TaskWiring wiring, FlushPolicy flush_policy, TimerScheduler& timer_scheduler,
-           const std::atomic<bool>& running)
+           const std::atomic<bool>& running, TaskCheckpointing checkpointing)
     : job_(job),
       vertex_(job.vertices.at(vertex_index)),
       subtask_index_(subtask_index),
@@ -32,7 +32,8 @@ Task::Task(const graph::JobGraph& job, int vertex_index, int subtask_index, int 
       flush_policy_(flush_policy),
       timer_service_(timer_scheduler, mailbox_),
       running_(running),
-      name_(fmt::format("{} ({}/{})", vertex_.name, subtask_index + 1, vertex_.parallelism)) {
+      name_(fmt::format("{} ({}/{})", vertex_.name, subtask_index + 1, vertex_.parallelism)),
+      checkpointing_(std::move(checkpointing)) {
   if (wiring_.gate != nullptr) mailbox_.set_waker([gate = wiring_.gate] { gate->wake(); });
 }
 
@@ -68,6 +69,7 @@ void Task::run() noexcept {
     if (!running_.load()) throw TaskCancelled();
     timer_service_.quiesce();
     finish_chain();
+    final_checkpoint();
     close_chain();
     outcome_ = failure_ ? TaskOutcome::kFailed : TaskOutcome::kFinished;
   } catch (const TaskCancelled&) {
@@ -98,6 +100,9 @@ void Task::instantiate() {
     contexts_.push_back(std::make_unique<RuntimeContext>(
         node.name, subtask_index_, node.parallelism, node.max_parallelism, attempt_number_,
         ExecutionConfig(job_.stream_graph.config.auto_watermark_interval_ms)));
+    if (auto it = checkpointing_.restore.find(id); it != checkpointing_.restore.end()) {
+      contexts_.back()->set_restore(it->second);
+    }
     operators_.push_back(std::move(by_node[id]));
   }
   source_ = dynamic_cast<SourceOperator*>(operators_.front().get());
@@ -123,6 +128,9 @@ void Task::instantiate() {
       channel_input_.emplace_back(input, channels_per_input[input]++);
     }
     for (auto [input, count] : channels_per_input) valves_.emplace(input, WatermarkValve(count));
+    barrier_handler_ = std::make_unique<CheckpointBarrierHandler>(
+        *wiring_.gate, checkpointing_.mode,
+        [this](const CheckpointBarrier& barrier) { perform_checkpoint(barrier); });
   }
 }
 
@@ -198,8 +206,12 @@ void Task::process_input() {
         auto [input, index] = channel_input_[channel];
         on_input_watermark(input, valves_.at(input).on_channel_finished(index));
         --open_channels;
+        barrier_handler_->on_end_of_partition(channel);
         break;
       }
+      case EnvelopeKind::kBarrier:
+        barrier_handler_->on_barrier(channel, envelope.barrier);
+        break;
     }
   }
 }
@@ -224,6 +236,88 @@ void Task::finish_chain() {
     }
   }
   for (NetworkOutput* out : network_outputs_) out->end_of_partition();
+  chain_finished_ = true;
+}
+
+TaskStateSnapshot Task::snapshot_chain(const CheckpointBarrier& barrier) {
+  TaskStateSnapshot snapshot;
+  for (size_t i = 0; i < operators_.size(); ++i) {
+    OperatorSubtaskState state;
+    StateSnapshotContext ctx(barrier, &state.raw_keyed);
+    try {
+      operators_[i]->snapshot_state(ctx);
+      if (const KeyedStateBackend* keyed = contexts_[i]->keyed_state_backend()) {
+        state.keyed = keyed->snapshot();
+      }
+      if (const OperatorStateStore* store = contexts_[i]->operator_state_store()) {
+        state.operator_state = store->snapshot();
+      }
+    } catch (const std::exception& e) {
+      throw std::runtime_error(operators_[i]->description() + ": " + e.what());
+    }
+    if (!state.empty()) snapshot.emplace(vertex_.node_ids[i], std::move(state));
+  }
+  return snapshot;
+}
+
+void Task::perform_checkpoint(const CheckpointBarrier& barrier) {
+  CheckpointResponder* responder = checkpointing_.responder;
+  std::optional<TaskStateSnapshot> snapshot;
+  std::string failure;
+  try {
+    snapshot = snapshot_chain(barrier);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  // The barrier goes on also when this part failed: downstream tasks must not stay aligned on
+  // a checkpoint that the coordinator will abort.
+  for (NetworkOutput* out : network_outputs_) out->emit_barrier(barrier);
+  if (responder == nullptr) return;
+  if (snapshot) {
+    responder->acknowledge(checkpointing_.task_index, barrier.id, std::move(*snapshot));
+  } else {
+    responder->decline(checkpointing_.task_index, barrier.id, failure);
+  }
+}
+
+void Task::trigger_checkpoint(const CheckpointBarrier& barrier) {
+  mailbox_.post([this, barrier] {
+    // A source that has ended takes part in no more periodic checkpoints (the coordinator
+    // stops triggering once a task finished); its final state is the final checkpoint's.
+    if (opened_ == operators_.size() && !chain_finished_) perform_checkpoint(barrier);
+  });
+}
+
+void Task::notify_checkpoint_complete(int64_t id) {
+  mailbox_.post([this, id] {
+    for (size_t i = operators_.size() - opened_; i < operators_.size(); ++i) {
+      operators_[i]->guarded([&] { operators_[i]->notify_checkpoint_complete(id); });
+    }
+  });
+}
+
+void Task::notify_checkpoint_aborted(int64_t id) {
+  mailbox_.post([this, id] {
+    for (size_t i = operators_.size() - opened_; i < operators_.size(); ++i) {
+      operators_[i]->guarded([&] { operators_[i]->notify_checkpoint_aborted(id); });
+    }
+  });
+}
+
+void Task::final_checkpoint() {
+  if (checkpointing_.end_barrier == nullptr) return;
+  // Mail still pending (a completed checkpoint's notification) runs before the final one.
+  if (mailbox_.has_mail()) mailbox_.run_all();
+  const std::optional<int64_t> id = checkpointing_.end_barrier->arrive_and_wait();
+  if (!id) throw TaskCancelled();
+  // Only the operators' own snapshot: what they pre-commit is committed just below; there is
+  // nothing to restore after a finished job, so the state stores are not taken.
+  const CheckpointBarrier barrier{*id, SystemClock().now_ms()};
+  for (auto& op : operators_) {
+    StateSnapshotContext ctx(barrier, nullptr);
+    op->guarded([&] { op->snapshot_state(ctx); });
+  }
+  for (auto& op : operators_) op->guarded([&] { op->notify_checkpoint_complete(*id); });
 }
 
 void Task::close_chain() noexcept {

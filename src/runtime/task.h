@@ -2,6 +2,10 @@
 // outputs — running on its own thread. Its loop: take a buffer from the gate, push its records
 // through the chain; flush outputs before waiting for input; at end of all inputs, finish the
 // chain and send end-of-partition downstream. Sources run their own loop instead.
+// Checkpoints: a source task snapshots when the coordinator's trigger mail runs (between two
+// records), then sends the barrier downstream; a task with inputs snapshots once the barrier has
+// arrived on all its channels (see CheckpointBarrierHandler). Either acknowledges its state to
+// the coordinator. A finished task waits at the job's end barrier for the final checkpoint.
 #pragma once
 
 #include <atomic>
@@ -12,11 +16,15 @@
 #include <string>
 #include <vector>
 
+#include "eddy/core/checkpoint_config.h"
+#include "eddy/runtime/checkpoint.h"
 #include "eddy/runtime/result_partition.h"
 #include "eddy/runtime/stream_operator.h"
 #include "eddy/runtime/type_ops.h"
 #include "graph/job_graph.h"
+#include "runtime/checkpoint_barrier_handler.h"
 #include "runtime/input_gate.h"
+#include "runtime/job_end_barrier.h"
 #include "runtime/task_timer_service.h"
 #include "runtime/timer_scheduler.h"
 #include "runtime/watermark_valve.h"
@@ -30,6 +38,16 @@ struct TaskWiring {
   std::map<int, ResultPartition*> partitions;  // per outgoing stream edge index
 };
 
+// How a subtask takes part in checkpoints.
+struct TaskCheckpointing {
+  int task_index = 0;  // how the coordinator names this subtask
+  CheckpointingMode mode = CheckpointingMode::kExactlyOnce;
+  CheckpointResponder* responder = nullptr;  // null: the job takes no periodic checkpoints
+  JobEndBarrier* end_barrier = nullptr;      // null: no final checkpoint
+  // Per stream node of the chain: what its operator restores from (absent: starts empty).
+  std::map<int, std::shared_ptr<const OperatorRestore>> restore;
+};
+
 enum class TaskOutcome { kRunning, kFinished, kCanceled, kFailed };
 
 class Task {
@@ -37,7 +55,7 @@ class Task {
   // `attempt_number` counts the job's restarts (RuntimeContext::get_attempt_number()).
   Task(const graph::JobGraph& job, int vertex_index, int subtask_index, int attempt_number,
        TaskWiring wiring, FlushPolicy flush_policy, TimerScheduler& timer_scheduler,
-       const std::atomic<bool>& running);
+       const std::atomic<bool>& running, TaskCheckpointing checkpointing = {});
   ~Task();
 
   // The thread body. Never throws: the outcome and failure are kept for the job master.
@@ -47,12 +65,20 @@ class Task {
   void cancel();
   // Any thread: the task will flush its network outputs soon, also if it is idle.
   void request_flush();
+  // Any thread, source tasks only: take checkpoint `barrier.id` between two records.
+  void trigger_checkpoint(const CheckpointBarrier& barrier);
+  // Any thread: tells the chain's operators how checkpoint `id` ended.
+  void notify_checkpoint_complete(int64_t id);
+  void notify_checkpoint_aborted(int64_t id);
 
   TaskOutcome outcome() const { return outcome_; }
   std::exception_ptr failure() const { return failure_; }
   // Accumulator values of all operators of this subtask, by name.
   std::map<std::string, int64_t> accumulators() const;
   const std::string& name() const { return name_; }
+  bool is_source() const { return vertex_.in_edges.empty(); }
+  // Any thread: the chain has finished (its end of input is sent).
+  bool has_finished_chain() const { return chain_finished_.load(); }
 
  private:
   void instantiate();
@@ -60,6 +86,11 @@ class Task {
   void process_input();
   void on_input_watermark(int input, std::optional<int64_t> advanced);
   void finish_chain();
+  // Snapshots the chain, sends the barrier downstream and reports to the coordinator.
+  void perform_checkpoint(const CheckpointBarrier& barrier);
+  TaskStateSnapshot snapshot_chain(const CheckpointBarrier& barrier);
+  // After finish_chain: waits for every task, then snapshots and commits the final checkpoint.
+  void final_checkpoint();
   void close_chain() noexcept;
   std::string describe(const graph::StreamNode& node) const;
 
@@ -87,9 +118,13 @@ class Task {
   // Per gate channel: which input of the head it feeds (1 or 2) and its index in that input.
   std::vector<std::pair<int, int>> channel_input_;
   std::map<int, WatermarkValve> valves_;  // per input of the head
+  TaskCheckpointing checkpointing_;
+  std::unique_ptr<CheckpointBarrierHandler> barrier_handler_;  // tasks with inputs
   size_t opened_ = 0;  // operators_[size - opened_ ..] are open (opened tail first)
 
   SourceOperator* source_ = nullptr;  // the head, when it is a source
+  // finish_chain() ran: no more records, no more barriers. Read by the job master.
+  std::atomic<bool> chain_finished_{false};
   std::atomic<bool> flush_requested_{false};
 
   std::mutex cancel_mu_;

@@ -46,6 +46,37 @@ State* OperatorStateStore::find(const std::string& name, OperatorStateMode mode,
   return existing.state.get();
 }
 
+OperatorStateSnapshot OperatorStateStore::snapshot() const {
+  OperatorStateSnapshot snapshot = pending_restore_;  // restored, not requested: kept as they are
+  for (const auto& [name, registered] : states_) {
+    snapshot[name] = {registered.mode, registered.snapshot(name, *registered.state)};
+  }
+  return snapshot;
+}
+
+void OperatorStateStore::restore(OperatorStateSnapshot snapshot) {
+  for (auto& [name, entries] : snapshot) pending_restore_[name] = std::move(entries);
+}
+
+std::optional<std::vector<std::string>> OperatorStateStore::take_pending(const std::string& name,
+                                                                         OperatorStateMode mode) {
+  auto it = pending_restore_.find(name);
+  if (it == pending_restore_.end()) return std::nullopt;
+  if (it->second.mode != mode) {
+    throw StateException("operator state '" + name + "' was restored as " +
+                         std::string(mode_name(it->second.mode)) + " and cannot be used as " +
+                         std::string(mode_name(mode)));
+  }
+  std::vector<std::string> elements = std::move(it->second.elements);
+  pending_restore_.erase(it);
+  return elements;
+}
+
+void OperatorStateStore::throw_not_serializable(const std::string& name, const std::string& type) {
+  throw StateException("cannot snapshot operator state '" + name + "': its element type " + type +
+                       " has no TypeSerializer");
+}
+
 std::vector<std::string> OperatorStateStore::state_names() const {
   std::vector<std::string> names;
   for (const auto& [name, registered] : states_) names.push_back(name);

@@ -15,7 +15,7 @@ namespace {
 Envelope records(int value) {
   auto buffer = std::make_unique<RecordBuffer<int>>(1);
   buffer->records.push_back(value);
-  return Envelope{EnvelopeKind::kRecords, std::move(buffer)};
+  return Envelope{EnvelopeKind::kRecords, std::move(buffer), 0, {}};
 }
 
 int value_of(const Envelope& e) {

@@ -50,18 +50,22 @@ BroadcastStateSpec spec_of(const MapStateDescriptor<UK, UV>& descriptor) {
 // are created up front, so asking for a broadcast name with other types throws StateException.
 class BroadcastStates {
  public:
-  explicit BroadcastStates(const BroadcastStateSpecs& specs) {
-    for (const BroadcastStateSpec& spec : specs) {
-      spec.create(store_);
-      names_.insert(spec.name);
-    }
+  explicit BroadcastStates(BroadcastStateSpecs specs) : specs_(std::move(specs)) {
+    for (const BroadcastStateSpec& spec : specs_) names_.insert(spec.name);
+  }
+
+  // The states live in the operator subtask's operator state store, so checkpoints take them
+  // (and a restore fills them). REQUIRES: called in the operator's open(), before any get().
+  void open(OperatorStateStore& store) {
+    store_ = &store;
+    for (const BroadcastStateSpec& spec : specs_) spec.create(store);
   }
 
   // Throws StateException, naming the descriptor, for a descriptor that was not broadcast.
   template <class UK, class UV>
   BroadcastState<UK, UV>& get(const MapStateDescriptor<UK, UV>& descriptor) {
     if (!names_.contains(descriptor.name())) throw not_broadcast(descriptor.name());
-    return store_.get_broadcast_state(descriptor);
+    return store_->get_broadcast_state(descriptor);
   }
 
  private:
@@ -74,7 +78,8 @@ class BroadcastStates {
                           known + ")");
   }
 
-  OperatorStateStore store_;
+  BroadcastStateSpecs specs_;
+  OperatorStateStore* store_ = nullptr;
   std::set<std::string> names_;
 };
 

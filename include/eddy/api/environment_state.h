@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "eddy/core/checkpoint_config.h"
 #include "eddy/core/clock.h"
 #include "eddy/core/restart_strategies.h"
 #include "eddy/graph/transformation.h"
@@ -20,6 +21,9 @@ struct EnvironmentState {
   int64_t auto_watermark_interval_ms = 200;
   std::shared_ptr<const Clock> clock;  // null: the system clock
   RestartStrategyConfiguration restart_strategy;
+  bool restart_strategy_set = false;  // by the program or its configuration
+  CheckpointConfig checkpoint;
+  StateBackendType state_backend = StateBackendType::kHashMap;
   bool chaining_enabled = true;
   int next_id = 1;
   // Operators and sinks to run on the next execute(); sources are reached through them.

@@ -294,15 +294,36 @@ class SinkFunction : public RichFunction {
 
 namespace function_detail {
 
-// Initializes a CheckpointedFunction's state, then opens a RichFunction (Flink's order). Until
-// jobs restore from checkpoints, the state starts empty.
+// Initializes a CheckpointedFunction's state (restored if the job restored from a checkpoint),
+// then opens a RichFunction (Flink's order).
 template <class F>
 void open_if_rich(F& fn, RuntimeContext& ctx) {
   if constexpr (std::is_base_of_v<CheckpointedFunction, F>) {
-    FunctionInitializationContext init(ctx, std::nullopt);
+    FunctionInitializationContext init(ctx, ctx.get_restored_checkpoint_id());
     fn.initialize_state(init);
   }
   if constexpr (std::is_base_of_v<RichFunction, F>) fn.open(ctx);
+}
+
+// Lets a CheckpointedFunction write its members into its states for checkpoint `ctx`.
+template <class F>
+void snapshot_if_checkpointed(F& fn, const runtime::StateSnapshotContext& ctx) {
+  if constexpr (std::is_base_of_v<CheckpointedFunction, F>) {
+    FunctionSnapshotContext snapshot(ctx.checkpoint_id(), ctx.checkpoint_timestamp());
+    fn.snapshot_state(snapshot);
+  }
+}
+
+template <class F>
+void notify_complete_if_listener(F& fn, int64_t checkpoint_id) {
+  if constexpr (std::is_base_of_v<CheckpointListener, F>)
+    fn.notify_checkpoint_complete(checkpoint_id);
+}
+
+template <class F>
+void notify_aborted_if_listener(F& fn, int64_t checkpoint_id) {
+  if constexpr (std::is_base_of_v<CheckpointListener, F>)
+    fn.notify_checkpoint_aborted(checkpoint_id);
 }
 
 template <class F>

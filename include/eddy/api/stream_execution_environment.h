@@ -26,7 +26,8 @@ class StreamExecutionEnvironment {
   static StreamExecutionEnvironment get_execution_environment(const Configuration& config);
   // Applies the keys of `config` that Eddy knows (Flink's names): parallelism.default,
   // pipeline.max-parallelism, execution.buffer-timeout.interval / .enabled,
-  // pipeline.auto-watermark-interval, pipeline.operator-chaining.enabled and restart-strategy.*.
+  // pipeline.auto-watermark-interval, pipeline.operator-chaining.enabled, restart-strategy.*,
+  // execution.checkpointing.*, state.checkpoints.* and state.backend.type.
   // Other keys are ignored. Throws ConfigurationException naming the key for a bad value.
   StreamExecutionEnvironment& configure(const Configuration& config);
 
@@ -57,8 +58,17 @@ class StreamExecutionEnvironment {
   // all its tasks again from the start.
   StreamExecutionEnvironment& set_restart_strategy(RestartStrategyConfiguration strategy) {
     state_->restart_strategy = strategy;
+    state_->restart_strategy_set = true;
     return *this;
   }
+
+  // Takes a checkpoint every `interval_ms` (see docs/checkpoints.md). Without a restart strategy
+  // of its own, a checkpointed job restarts after failures (fixed delay of 1 s, no limit) from
+  // its latest completed checkpoint.
+  StreamExecutionEnvironment& enable_checkpointing(
+      int64_t interval_ms, CheckpointingMode mode = CheckpointingMode::kExactlyOnce);
+  CheckpointConfig& get_checkpoint_config() { return state_->checkpoint; }
+  const CheckpointConfig& get_checkpoint_config() const { return state_->checkpoint; }
   const RestartStrategyConfiguration& get_restart_strategy() const {
     return state_->restart_strategy;
   }

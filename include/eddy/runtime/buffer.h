@@ -37,12 +37,20 @@ enum class EnvelopeKind : unsigned char {
   kRecords,         // `buffer` holds records
   kWatermark,       // `watermark`: the sender's event time has advanced
   kEndOfPartition,  // the sending subtask has emitted its last record on this channel
+  kBarrier,         // `barrier`: what the sender emitted before belongs to that checkpoint
+};
+
+// Separates the records of checkpoint `id` (before it) from those after it, on every channel.
+struct CheckpointBarrier {
+  int64_t id = 0;
+  int64_t timestamp = 0;  // when the checkpoint was triggered, epoch milliseconds
 };
 
 struct Envelope {
   EnvelopeKind kind = EnvelopeKind::kRecords;
   std::unique_ptr<RecordBufferBase> buffer;
   int64_t watermark = 0;
+  CheckpointBarrier barrier;
 };
 
 }  // namespace eddy::runtime

@@ -7,12 +7,18 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <string>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "eddy/core/key_hash.h"
+#include "eddy/core/serializer.h"
+#include "eddy/core/type_name.h"
+#include "eddy/runtime/checkpoint.h"
 #include "eddy/runtime/processing_time_service.h"
 #include "eddy/runtime/record_context.h"
+#include "eddy/state/state_exception.h"
 
 namespace eddy::runtime {
 
@@ -55,6 +61,15 @@ class TimerQueue {
     return n;
   }
 
+  // Every timer as (key, timestamp), earliest first.
+  std::vector<std::pair<K, int64_t>> all() const {
+    std::vector<std::pair<K, int64_t>> result;
+    for (const auto& [timestamp, keys] : timers_) {
+      for (const K& key : keys) result.emplace_back(key, timestamp);
+    }
+    return result;
+  }
+
  private:
   std::map<int64_t, std::unordered_set<K, KeyHasher>> timers_;
   // The last registered timer; INVARIANT: if set, it is in timers_.
@@ -84,11 +99,53 @@ class KeyedTimers {
     processing_time_.delete_timer(key, time);
   }
 
+  // Checkpoint: writes both queues by the key group of key_of(timer key) (the record key of a
+  // window timer's (key, window)). Throws StateException if there are timers but their key type
+  // cannot be serialized.
+  template <class KeyOf>
+  void snapshot(StateSnapshotContext& ctx, int max_parallelism, KeyOf&& key_of) const {
+    write_queue(ctx, kEventTimeName, event_time_, max_parallelism, key_of);
+    write_queue(ctx, kProcessingTimeName, processing_time_, max_parallelism, key_of);
+  }
+  // Registers the timers of key groups [first, last] found in `restore`.
+  void restore(const OperatorRestore& restore, int first, int last) {
+    if constexpr (Serializable<K>) {
+      read_by_key_group(restore, kEventTimeName, first, last, [&](DataInputView& in) {
+        auto [key, time] = TypeSerializer<std::pair<K, int64_t>>::deserialize(in);
+        register_event_time_timer(key, time);
+      });
+      read_by_key_group(restore, kProcessingTimeName, first, last, [&](DataInputView& in) {
+        auto [key, time] = TypeSerializer<std::pair<K, int64_t>>::deserialize(in);
+        register_processing_time_timer(key, time);
+      });
+    }
+  }
+
   TimerQueue<K>& event_time() { return event_time_; }
   TimerQueue<K>& processing_time() { return processing_time_; }
   int64_t current_processing_time() const { return service_->current_processing_time(); }
 
  private:
+  static constexpr const char* kEventTimeName = "event-time-timers";
+  static constexpr const char* kProcessingTimeName = "processing-time-timers";
+
+  template <class KeyOf>
+  static void write_queue(StateSnapshotContext& ctx, const char* name, const TimerQueue<K>& queue,
+                          int max_parallelism, KeyOf& key_of) {
+    if (queue.size() == 0 || !ctx.takes_state()) return;
+    if constexpr (Serializable<K>) {
+      ctx.write_by_key_group(
+          name, max_parallelism, queue.all(),
+          [&](const std::pair<K, int64_t>& timer) -> decltype(auto) { return key_of(timer.first); },
+          [](const std::pair<K, int64_t>& timer, DataOutputView& out) {
+            TypeSerializer<std::pair<K, int64_t>>::serialize(timer, out);
+          });
+    } else {
+      throw StateException(std::string("cannot checkpoint ") + name + ": the timer key type " +
+                           type_name<K>() + " has no TypeSerializer");
+    }
+  }
+
   ProcessingTimeService* service_;
   std::function<void(int64_t)> on_processing_time_;
   TimerQueue<K> event_time_;

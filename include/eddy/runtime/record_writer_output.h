@@ -50,6 +50,10 @@ class RecordWriterOutput final : public Output<T>, public NetworkOutput {
     partition_->send_end_of_partition();
   }
 
+  void emit_barrier(const CheckpointBarrier& barrier) override {
+    flush_all();
+    partition_->send_barrier(barrier);
+  }
   // Records emitted before the watermark leave before it.
   void emit_watermark(int64_t watermark) override {
     flush_all();
@@ -75,7 +79,7 @@ class RecordWriterOutput final : public Output<T>, public NetworkOutput {
   }
 
   void ship(int target) {
-    Envelope envelope{EnvelopeKind::kRecords, std::move(buffers_[target])};
+    Envelope envelope{EnvelopeKind::kRecords, std::move(buffers_[target]), 0, {}};
     buffers_[target] = new_buffer();
     partition_->send(target, std::move(envelope));
   }

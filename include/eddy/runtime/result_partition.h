@@ -40,6 +40,8 @@ class ResultPartition {
   void send_watermark(int64_t watermark);
   // Tells every receiver that this subtask has sent its last record.
   void send_end_of_partition();
+  // Sends a checkpoint barrier to every receiver.
+  void send_barrier(const CheckpointBarrier& barrier);
 
  private:
   std::vector<Target> targets_;
@@ -52,6 +54,8 @@ class NetworkOutput {
   virtual void flush_all() = 0;
   // Flushes what is buffered and sends end-of-partition on every channel.
   virtual void end_of_partition() = 0;
+  // Flushes what is buffered, then sends the barrier on every channel.
+  virtual void emit_barrier(const CheckpointBarrier& barrier) = 0;
 };
 
 }  // namespace eddy::runtime

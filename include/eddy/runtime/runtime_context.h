@@ -7,9 +7,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "eddy/runtime/checkpoint.h"
 #include "eddy/state/keyed_state_backend.h"
 #include "eddy/state/operator_state.h"
 
@@ -97,6 +99,20 @@ class RuntimeContext {
     return *operator_state_;
   }
 
+  // Set by the task before open() when the job restores from a checkpoint: the operator state
+  // store receives this subtask's share at once, the keyed backend when the operator creates it.
+  void set_restore(std::shared_ptr<const OperatorRestore> restore) {
+    restore_ = std::move(restore);
+    get_operator_state_store().restore(restore_->operator_state);
+  }
+  const OperatorRestore* get_restore() const { return restore_.get(); }
+  std::optional<int64_t> get_restored_checkpoint_id() const {
+    return restore_ ? std::optional<int64_t>(restore_->checkpoint_id) : std::nullopt;
+  }
+  // What a checkpoint takes: null where the operator has none.
+  KeyedStateBackend* keyed_state_backend() const { return keyed_state_; }
+  const OperatorStateStore* operator_state_store() const { return operator_state_.get(); }
+
   LongCounter& get_long_counter(const std::string& name) { return counters_[name]; }
   const std::map<std::string, LongCounter>& counters() const { return counters_; }
 
@@ -129,6 +145,7 @@ class RuntimeContext {
   std::function<void()> sync_key_;
   bool uses_keyed_state_ = false;
   std::unique_ptr<OperatorStateStore> operator_state_;
+  std::shared_ptr<const OperatorRestore> restore_;
 };
 
 }  // namespace eddy::runtime

@@ -8,6 +8,10 @@
 // to the head (so a receiver is ready before its sender) and finished from the head to the tail.
 // Records are never pushed concurrently: one subtask, one thread. Blocking in push() (a full
 // network output) is how backpressure reaches upstream operators and, finally, sources.
+// Checkpoints: between two records the task calls snapshot_state() on every operator of the
+// chain, then takes their state stores; notify_checkpoint_complete() follows once the whole
+// checkpoint is durable. A restored operator finds its state through RuntimeContext::get_restore()
+// in open().
 #pragma once
 
 #include <atomic>
@@ -16,6 +20,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "eddy/runtime/checkpoint.h"
 #include "eddy/runtime/mailbox.h"
 #include "eddy/runtime/output.h"
 #include "eddy/runtime/processing_time_service.h"
@@ -68,6 +73,13 @@ class StreamOperator {
   // The job is being cancelled: stop blocking (a source stops emitting). Called from another
   // thread, possibly while the operator runs, so it may only touch thread-safe state.
   virtual void cancel() {}
+  // Writes what the operator keeps outside its state stores (timers, rolling values, a read
+  // position) and lets its function snapshot (CheckpointedFunction::snapshot_state).
+  virtual void snapshot_state(StateSnapshotContext&) {}
+  // Checkpoint `checkpoint_id` is complete (a two-phase-commit sink commits), or was aborted.
+  virtual void notify_checkpoint_complete(int64_t /*checkpoint_id*/) {}
+  virtual void notify_checkpoint_aborted(int64_t /*checkpoint_id*/) {}
+
   // Where the records of input `index` (1 = first, 2 = second input) are pushed.
   virtual OutputBase* input(int index) = 0;
   // Records the operator's new event time, then lets it react. REQUIRES: watermark does not

@@ -4,15 +4,19 @@
 // operator_state_redistribution.h; broadcast state is the same map on every subtask.
 // An OperatorStateStore belongs to its subtask's thread. States are created on first request
 // and cached by name; a name used again with another mode or type throws StateException.
+// Checkpoints take snapshot(): each state's elements serialized one by one (a broadcast state's
+// entries as (key, value) pairs), so they can be redistributed without knowing their types.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <typeindex>
 #include <utility>
 #include <vector>
 
+#include "eddy/core/serializer.h"
 #include "eddy/core/type_name.h"
 #include "eddy/state/broadcast_state.h"
 #include "eddy/state/operator_state_redistribution.h"
@@ -22,6 +26,13 @@
 namespace eddy {
 
 enum class OperatorStateMode { kSplitDistribute, kUnion, kBroadcast };
+
+// One operator state of one subtask in a snapshot: its elements, each serialized on its own.
+struct OperatorStateEntries {
+  OperatorStateMode mode = OperatorStateMode::kSplitDistribute;
+  std::vector<std::string> elements;
+};
+using OperatorStateSnapshot = std::map<std::string, OperatorStateEntries>;
 
 namespace state {
 
@@ -38,8 +49,39 @@ class PartitionableListState final : public ListState<V> {
   void update(std::vector<V> values) override { elements_ = std::move(values); }
   void clear() override { elements_.clear(); }
 
+  template <class Visit>
+  void for_each_element(Visit&& visit) const {
+    for (const V& e : elements_) visit(e);
+  }
+
  private:
   std::vector<V> elements_;
+};
+
+// How the store serializes and restores the elements of a state of type S.
+template <class S>
+struct OperatorStateCodec;
+
+template <class V>
+struct OperatorStateCodec<PartitionableListState<V>> {
+  using Element = V;
+  static void add(PartitionableListState<V>& state, V element) { state.add(std::move(element)); }
+  template <class Visit>
+  static void visit(const PartitionableListState<V>& state, Visit&& visit) {
+    state.for_each_element(visit);
+  }
+};
+
+template <class K, class V>
+struct OperatorStateCodec<BroadcastState<K, V>> {
+  using Element = std::pair<K, V>;
+  static void add(BroadcastState<K, V>& state, std::pair<K, V> entry) {
+    state.put(std::move(entry.first), std::move(entry.second));
+  }
+  template <class Visit>
+  static void visit(const BroadcastState<K, V>& state, Visit&& visit) {
+    for (const auto& entry : state.items()) visit(entry);
+  }
 };
 
 }  // namespace state
@@ -64,13 +106,23 @@ class OperatorStateStore {
   // Names of the registered states, sorted.
   std::vector<std::string> state_names() const;
 
+  // Every state's elements. Throws StateException naming a state whose elements cannot be
+  // serialized.
+  OperatorStateSnapshot snapshot() const;
+  // Takes this subtask's share of a snapshot (already redistributed). States not registered yet
+  // receive their elements when first requested; one requested with another mode than it was
+  // snapshotted with, or whose bytes do not parse, throws StateException naming it.
+  void restore(OperatorStateSnapshot snapshot);
+
  private:
   using DescribeType = std::string (*)();
+  using SnapshotFn = std::vector<std::string> (*)(const std::string& name, const State&);
 
   struct Registered {
     OperatorStateMode mode;
     std::type_index type;
     DescribeType describe;
+    SnapshotFn snapshot;
     std::unique_ptr<State> state;
   };
 
@@ -82,9 +134,48 @@ class OperatorStateStore {
     }
     auto created = std::make_unique<S>();
     S& result = *created;
-    states_.emplace(name, Registered{mode, typeid(S), &type_name<S>, std::move(created)});
+    if (auto pending = take_pending(name, mode)) restore_elements(name, result, *pending);
+    states_.emplace(name, Registered{mode, typeid(S), &type_name<S>, &snapshot_elements<S>,
+                                     std::move(created)});
     return result;
   }
+
+  template <class S>
+  static std::vector<std::string> snapshot_elements(const std::string& name, const State& state) {
+    using Codec = state::OperatorStateCodec<S>;
+    using Element = typename Codec::Element;
+    if constexpr (Serializable<Element>) {
+      std::vector<std::string> elements;
+      Codec::visit(static_cast<const S&>(state),
+                   [&](const Element& e) { elements.push_back(serialize_to_string(e)); });
+      return elements;
+    } else {
+      throw_not_serializable(name, type_name<Element>());
+    }
+  }
+
+  template <class S>
+  static void restore_elements(const std::string& name, S& state,
+                               const std::vector<std::string>& elements) {
+    using Codec = state::OperatorStateCodec<S>;
+    using Element = typename Codec::Element;
+    if constexpr (Serializable<Element>) {
+      try {
+        for (const std::string& bytes : elements) {
+          Codec::add(state, deserialize_from_string<Element>(bytes));
+        }
+      } catch (const EddyException& e) {
+        throw StateException("cannot restore operator state '" + name + "': " + e.what());
+      }
+    } else {
+      throw_not_serializable(name, type_name<Element>());
+    }
+  }
+
+  [[noreturn]] static void throw_not_serializable(const std::string& name, const std::string& type);
+  // The restored elements of `name`, removed from the pending ones; nothing if none.
+  std::optional<std::vector<std::string>> take_pending(const std::string& name,
+                                                       OperatorStateMode mode);
 
   // The state registered as `name`, nullptr if none; throws StateException if it was registered
   // with another mode or type.
@@ -92,6 +183,7 @@ class OperatorStateStore {
               DescribeType describe) const;
 
   std::map<std::string, Registered> states_;
+  OperatorStateSnapshot pending_restore_;  // restored states not requested yet
 };
 
 }  // namespace eddy

@@ -11,7 +11,7 @@ namespace eddy::runtime {
 template <class In, class Out, class F>
 class MapOperator final : public UdfOperator<In, F, MapOperator<In, Out, F>> {
  public:
-  MapOperator(F fn, Output<Out>* out) : MapOperator::UdfOperator(std::move(fn)), out_(out) {}
+  MapOperator(F fn, Output<Out>* out) : MapOperator::FunctionOperator(std::move(fn)), out_(out) {}
   void process_element(In&& record) { out_->push(Out(this->fn_(record))); }
 
  private:
@@ -23,7 +23,7 @@ template <class In, class Out, class F>
 class FlatMapOperator final : public UdfOperator<In, F, FlatMapOperator<In, Out, F>> {
  public:
   FlatMapOperator(F fn, Output<Out>* out)
-      : FlatMapOperator::UdfOperator(std::move(fn)), out_(out), collector_(out) {}
+      : FlatMapOperator::FunctionOperator(std::move(fn)), out_(out), collector_(out) {}
   void process_element(In&& record) {
     if constexpr (std::is_invocable_v<F&, In&, Collector<Out>&>) {
       this->fn_(record, collector_);
@@ -40,7 +40,8 @@ class FlatMapOperator final : public UdfOperator<In, F, FlatMapOperator<In, Out,
 template <class T, class F>
 class FilterOperator final : public UdfOperator<T, F, FilterOperator<T, F>> {
  public:
-  FilterOperator(F fn, Output<T>* out) : FilterOperator::UdfOperator(std::move(fn)), out_(out) {}
+  FilterOperator(F fn, Output<T>* out)
+      : FilterOperator::FunctionOperator(std::move(fn)), out_(out) {}
   void process_element(T&& record) {
     if (this->fn_(static_cast<const T&>(record))) out_->push(std::move(record));
   }
@@ -53,7 +54,7 @@ template <class In, class Out, class F>
 class ProcessOperator final : public UdfOperator<In, F, ProcessOperator<In, Out, F>> {
  public:
   ProcessOperator(F fn, const OperatorOutputs& outputs)
-      : ProcessOperator::UdfOperator(std::move(fn)),
+      : ProcessOperator::FunctionOperator(std::move(fn)),
         side_(outputs.side),
         collector_(outputs.main_as<Out>()),
         ctx_(&side_, outputs.record_context, this->current_watermark_ptr(),

@@ -34,6 +34,11 @@ class BroadcastProcessOperator final : public TwoInputOperator<In1, In2, F> {
     context_.attach_broadcast_states(&states_);
   }
 
+  void open(RuntimeContext& ctx) override {
+    states_.open(ctx.get_operator_state_store());
+    TwoInputOperator<In1, In2, F>::open(ctx);
+  }
+
  protected:
   void process_element1(In1&& r) override {
     this->fn_.process_element(r, read_only_context_, collector_);
@@ -95,11 +100,17 @@ class KeyedBroadcastProcessOperator final : public TwoInputOperator<In1, In2, F>
   }
 
   void open(RuntimeContext& ctx) override {
+    states_.open(ctx.get_operator_state_store());
     function_.open(ctx);
     broadcast_context_.attach_keyed_state(function_.state_backend(), [this](K key) -> const K& {
       return select_key_with_state(std::move(key));
     });
     TwoInputOperator<In1, In2, F>::open(ctx);
+  }
+
+  void snapshot_state(StateSnapshotContext& ctx) override {
+    function_.snapshot(ctx);
+    KeyedBroadcastProcessOperator::FunctionOperator::snapshot_state(ctx);
   }
 
   // Due timers fire before the watermark moves on, so their output precedes it.

@@ -35,8 +35,20 @@ class KeyedFunctionRuntime {
   KeyedFunctionRuntime(const KeyedFunctionRuntime&) = delete;
   KeyedFunctionRuntime& operator=(const KeyedFunctionRuntime&) = delete;
 
-  // Before the function opens: offers it keyed state.
-  void open(RuntimeContext& ctx) { state_.open(ctx, processing_time_, &current_key_); }
+  // Before the function opens: offers it keyed state and restores the timers.
+  void open(RuntimeContext& ctx) {
+    state_.open(ctx, processing_time_, &current_key_);
+    max_parallelism_ = ctx.get_max_number_of_parallel_subtasks();
+    if (const OperatorRestore* restore = ctx.get_restore()) {
+      auto [first, last] = key_group_range_of(ctx);
+      timers_.restore(*restore, first, last);
+    }
+  }
+
+  // Checkpoint: the timers (keyed state is taken from the backend by the task).
+  void snapshot(StateSnapshotContext& ctx) const {
+    timers_.snapshot(ctx, max_parallelism_, [](const K& key) -> const K& { return key; });
+  }
 
   // Every record's key, before the function sees the record. REQUIRES: `key` outlives its use.
   void set_current_key(const K& key) {
@@ -77,6 +89,7 @@ class KeyedFunctionRuntime {
   ProcessingTimeService& processing_time_;
   RecordContext& record_context_;
   KeyedStateSupport<K> state_;
+  int max_parallelism_ = 0;
   const K* current_key_ = nullptr;
   std::map<std::string, OutputBase*> side_;
   KeyedTimers<K> timers_;

@@ -17,7 +17,7 @@ class KeyedReduceOperator final
     : public UdfOperator<T, F, KeyedReduceOperator<T, K, KeySelector, F>> {
  public:
   KeyedReduceOperator(F fn, KeySelector key_selector, Output<T>* out)
-      : KeyedReduceOperator::UdfOperator(std::move(fn)),
+      : KeyedReduceOperator::FunctionOperator(std::move(fn)),
         key_selector_(std::move(key_selector)),
         out_(out) {}
 
@@ -32,10 +32,48 @@ class KeyedReduceOperator final
     out_->collect(static_cast<const T&>(it->second));
   }
 
+  void open(RuntimeContext& ctx) override {
+    max_parallelism_ = ctx.get_max_number_of_parallel_subtasks();
+    if (const OperatorRestore* restore = ctx.get_restore()) {
+      if constexpr (Serializable<K> && Serializable<T>) {
+        auto [first, last] = key_group_range_of(ctx);
+        read_by_key_group(*restore, kValuesName, first, last, [&](DataInputView& in) {
+          K key = TypeSerializer<K>::deserialize(in);
+          values_.insert_or_assign(std::move(key), TypeSerializer<T>::deserialize(in));
+        });
+      }
+    }
+    KeyedReduceOperator::FunctionOperator::open(ctx);
+  }
+
+  // The rolling values live in a hash map, not the state backend (one lookup per record); a
+  // checkpoint writes them by key group.
+  void snapshot_state(StateSnapshotContext& ctx) override {
+    if (!values_.empty() && ctx.takes_state()) {
+      if constexpr (Serializable<K> && Serializable<T>) {
+        ctx.write_by_key_group(
+            kValuesName, max_parallelism_, values_,
+            [](const auto& entry) -> const K& { return entry.first; },
+            [](const auto& entry, DataOutputView& out) {
+              TypeSerializer<K>::serialize(entry.first, out);
+              TypeSerializer<T>::serialize(entry.second, out);
+            });
+      } else {
+        throw StateException("cannot checkpoint the rolling values of " + this->description() +
+                             ": key type " + type_name<K>() + " or value type " + type_name<T>() +
+                             " has no TypeSerializer");
+      }
+    }
+    KeyedReduceOperator::FunctionOperator::snapshot_state(ctx);
+  }
+
  private:
+  static constexpr const char* kValuesName = "rolling-values";
+
   KeySelector key_selector_;
   Output<T>* out_;
   std::unordered_map<K, T, KeyHasher> values_;
+  int max_parallelism_ = 0;
 };
 
 template <class K, class In, class Out, class KeySelector, class F>
@@ -43,19 +81,24 @@ class KeyedProcessOperator final
     : public UdfOperator<In, F, KeyedProcessOperator<K, In, Out, KeySelector, F>> {
  public:
   KeyedProcessOperator(F fn, KeySelector key_selector, const OperatorOutputs& outputs)
-      : KeyedProcessOperator::UdfOperator(std::move(fn)),
+      : KeyedProcessOperator::FunctionOperator(std::move(fn)),
         key_selector_(std::move(key_selector)),
         function_(outputs, *this, this->fn_) {}
 
   void open(RuntimeContext& ctx) override {
     function_.open(ctx);
-    KeyedProcessOperator::UdfOperator::open(ctx);
+    KeyedProcessOperator::FunctionOperator::open(ctx);
   }
 
   void process_element(In&& record) {
     K key = key_selector_(static_cast<const In&>(record));
     function_.set_current_key(key);
     this->fn_.process_element(record, function_.context(), function_.collector());
+  }
+
+  void snapshot_state(StateSnapshotContext& ctx) override {
+    function_.snapshot(ctx);
+    KeyedProcessOperator::FunctionOperator::snapshot_state(ctx);
   }
 
   // Due timers fire before the watermark moves on, so their output precedes it.

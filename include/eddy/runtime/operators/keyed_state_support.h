@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 
 #include "eddy/core/key_hash.h"
 #include "eddy/core/serializer.h"
@@ -14,15 +15,26 @@
 
 namespace eddy::runtime {
 
+// The key groups [first, last] that a keyed operator subtask owns.
+inline std::pair<int, int> key_group_range_of(const RuntimeContext& ctx) {
+  return key_group_range_for_operator(ctx.get_max_number_of_parallel_subtasks(),
+                                      ctx.get_number_of_parallel_subtasks(),
+                                      ctx.get_index_of_this_subtask());
+}
+
 // The heap backend of one keyed operator subtask: the key groups it owns, TTL measured on the
-// job's processing time.
+// job's processing time, filled from the checkpoint the job restores from, if any.
 inline std::unique_ptr<HeapKeyedStateBackend> make_subtask_state_backend(
     RuntimeContext& ctx, ProcessingTimeService& time) {
-  const int max = ctx.get_max_number_of_parallel_subtasks();
-  auto [first, last] = key_group_range_for_operator(max, ctx.get_number_of_parallel_subtasks(),
-                                                    ctx.get_index_of_this_subtask());
-  auto backend = std::make_unique<HeapKeyedStateBackend>(first, last, max);
+  auto [first, last] = key_group_range_of(ctx);
+  auto backend = std::make_unique<HeapKeyedStateBackend>(first, last,
+                                                         ctx.get_max_number_of_parallel_subtasks());
   backend->set_ttl_time_provider([&time] { return time.current_processing_time(); });
+  if (const OperatorRestore* restore = ctx.get_restore()) {
+    for (const auto& old : restore->old_subtasks) {
+      if (!old->keyed.key_groups.empty()) backend->restore(old->keyed);
+    }
+  }
   return backend;
 }
 

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "eddy/api/functions.h"
+#include "eddy/runtime/operators/function_operator.h"
 #include "eddy/runtime/output.h"
 #include "eddy/runtime/stream_operator.h"
 
@@ -25,16 +26,8 @@ class OneInputOperator : public StreamOperator, public Output<In> {
   }
 };
 
-// Holds a user function and forwards the rich-function life cycle to it.
+// A one-input operator around a user function.
 template <class In, class F, class Derived>
-class UdfOperator : public OneInputOperator<In, Derived> {
- public:
-  explicit UdfOperator(F fn) : fn_(std::move(fn)) {}
-  void open(RuntimeContext& ctx) override { function_detail::open_if_rich(fn_, ctx); }
-  void close() override { function_detail::close_if_rich(fn_); }
-
- protected:
-  F fn_;
-};
+using UdfOperator = FunctionOperator<OneInputOperator<In, Derived>, F>;
 
 }  // namespace eddy::runtime

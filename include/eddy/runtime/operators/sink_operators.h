@@ -15,7 +15,7 @@ namespace eddy::runtime {
 template <class T, class F>
 class SinkFunctionOperator final : public UdfOperator<T, F, SinkFunctionOperator<T, F>> {
  public:
-  explicit SinkFunctionOperator(F fn) : SinkFunctionOperator::UdfOperator(std::move(fn)) {}
+  explicit SinkFunctionOperator(F fn) : SinkFunctionOperator::FunctionOperator(std::move(fn)) {}
   void process_element(T&& record) {
     context_.timestamp = this->record_context().optional_timestamp();
     this->fn_.invoke(record, context_);
@@ -29,7 +29,7 @@ class SinkFunctionOperator final : public UdfOperator<T, F, SinkFunctionOperator
 template <class T, class F>
 class CallbackSinkOperator final : public UdfOperator<T, F, CallbackSinkOperator<T, F>> {
  public:
-  explicit CallbackSinkOperator(F fn) : CallbackSinkOperator::UdfOperator(std::move(fn)) {}
+  explicit CallbackSinkOperator(F fn) : CallbackSinkOperator::FunctionOperator(std::move(fn)) {}
   void process_element(T&& record) { this->fn_(static_cast<const T&>(record)); }
 };
 

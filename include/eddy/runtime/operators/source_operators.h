@@ -1,4 +1,6 @@
 // Built-in sources: a collection, a number sequence, and the adapter for user SourceFunctions.
+// Checkpoints take each source's read position (in its operator state), and a restored source
+// resumes from it: the collection at its next index, the sequence with its unread ranges.
 #pragma once
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "eddy/api/functions.h"
+#include "eddy/runtime/operators/function_operator.h"
 #include "eddy/runtime/output.h"
 #include "eddy/runtime/stream_operator.h"
 
@@ -24,40 +27,66 @@ class CollectionSourceOperator final : public SourceOperator {
  public:
   CollectionSourceOperator(std::shared_ptr<const std::vector<T>> elements, Output<T>* out)
       : elements_(std::move(elements)), out_(out) {}
+  void open(RuntimeContext& ctx) override {
+    offset_state_ = &ctx.get_operator_state_store().get_list_state(
+        ListStateDescriptor<int64_t>("collection-source-offset"));
+    for (int64_t offset : offset_state_->get()) next_ = static_cast<size_t>(offset);
+  }
   void run(SourceRunContext& ctx) override {
-    for (const T& e : *elements_) {
+    for (; next_ < elements_->size(); ++next_) {
       if (!ctx.is_running()) return;
-      out_->collect(e);
+      out_->collect((*elements_)[next_]);
     }
+  }
+  void snapshot_state(StateSnapshotContext&) override {
+    offset_state_->update({static_cast<int64_t>(next_)});
   }
 
  private:
   std::shared_ptr<const std::vector<T>> elements_;
   Output<T>* out_;
+  ListState<int64_t>* offset_state_ = nullptr;
+  size_t next_ = 0;  // the index of the next element to emit
 };
 
-// Emits [from, to] split into one contiguous slice per subtask.
+// Emits [from, to] split into one contiguous slice per subtask. Its unread ranges are its
+// checkpointed position; on a restore at another parallelism they are split among the subtasks.
 class SequenceSourceOperator final : public SourceOperator {
  public:
+  using Range = std::pair<int64_t, int64_t>;  // [first, end)
+
   SequenceSourceOperator(int64_t from, int64_t to, Output<int64_t>* out)
       : from_(from), to_(to), out_(out) {}
   void open(RuntimeContext& ctx) override {
+    ranges_state_ = &ctx.get_operator_state_store().get_list_state(
+        ListStateDescriptor<Range>("sequence-source-ranges"));
+    if (ctx.get_restore() != nullptr) {
+      ranges_ = ranges_state_->get();
+      return;
+    }
     const uint64_t count = to_ < from_ ? 0 : static_cast<uint64_t>(to_ - from_) + 1;
     const uint64_t n = static_cast<uint64_t>(ctx.get_number_of_parallel_subtasks());
     const uint64_t i = static_cast<uint64_t>(ctx.get_index_of_this_subtask());
-    begin_ = from_ + static_cast<int64_t>(count * i / n);
-    end_ = from_ + static_cast<int64_t>(count * (i + 1) / n);  // exclusive
+    ranges_.emplace_back(from_ + static_cast<int64_t>(count * i / n),
+                         from_ + static_cast<int64_t>(count * (i + 1) / n));
   }
   void run(SourceRunContext& ctx) override {
-    for (int64_t v = begin_; v != end_; ++v) {
-      if (!ctx.is_running()) return;
-      out_->push(int64_t{v});
+    for (; current_ < ranges_.size(); ++current_) {
+      for (int64_t& v = ranges_[current_].first; v != ranges_[current_].second; ++v) {
+        if (!ctx.is_running()) return;
+        out_->push(int64_t{v});
+      }
     }
+  }
+  void snapshot_state(StateSnapshotContext&) override {
+    ranges_state_->update({ranges_.begin() + static_cast<std::ptrdiff_t>(current_), ranges_.end()});
   }
 
  private:
   int64_t from_, to_;
-  int64_t begin_ = 0, end_ = 0;
+  std::vector<Range> ranges_;  // ranges_[current_].first is the next value to emit
+  size_t current_ = 0;
+  ListState<Range>* ranges_state_ = nullptr;
   Output<int64_t>* out_;
 };
 
@@ -65,14 +94,12 @@ class SequenceSourceOperator final : public SourceOperator {
 // so it runs on a thread of its own; the task's thread meanwhile runs the mail (timers, flushes)
 // under the lock that every emission takes, as Flink runs legacy sources.
 template <class T, class F>
-class FunctionSourceOperator final : public SourceOperator {
+class FunctionSourceOperator final : public FunctionOperator<SourceOperator, F> {
  public:
   FunctionSourceOperator(F fn, const OperatorOutputs& outputs)
-      : fn_(std::move(fn)),
+      : FunctionSourceOperator::FunctionOperator(std::move(fn)),
         mailbox_(*outputs.mailbox),
         ctx_(outputs.main_as<T>(), outputs.record_context, &lock_) {}
-  void open(RuntimeContext& ctx) override { function_detail::open_if_rich(fn_, ctx); }
-  void close() override { function_detail::close_if_rich(fn_); }
   void cancel() override { fn_.cancel(); }
 
   void run(SourceRunContext&) override {
@@ -87,18 +114,26 @@ class FunctionSourceOperator final : public SourceOperator {
       done = true;
       mailbox_.wake_waiter();
     });
-    while (!done) {
-      mailbox_.wait_for_mail(std::chrono::milliseconds(100));
-      if (!mailbox_.has_mail()) continue;
-      std::lock_guard guard(lock_);
-      mailbox_.run_all();
+    try {
+      while (!done) {
+        mailbox_.wait_for_mail(std::chrono::milliseconds(100));
+        if (!mailbox_.has_mail()) continue;
+        std::lock_guard guard(lock_);
+        mailbox_.run_all();
+      }
+    } catch (...) {
+      // Mail failed (a timer threw, or the job was cancelled while a barrier was sent): the
+      // source thread must end before this frame does.
+      fn_.cancel();
+      source.join();
+      throw;
     }
     source.join();
     if (failure) std::rethrow_exception(failure);
   }
 
  private:
-  F fn_;
+  using FunctionSourceOperator::FunctionOperator::fn_;
   Mailbox& mailbox_;
   std::recursive_mutex lock_;
   SourceContext<T> ctx_;

@@ -7,6 +7,7 @@
 
 #include "eddy/api/functions.h"
 #include "eddy/core/key_hash.h"
+#include "eddy/runtime/operators/function_operator.h"
 #include "eddy/runtime/operators/keyed_function_runtime.h"
 #include "eddy/runtime/output.h"
 #include "eddy/runtime/stream_operator.h"
@@ -14,19 +15,17 @@
 namespace eddy::runtime {
 
 template <class In1, class In2, class F>
-class TwoInputOperator : public StreamOperator {
+class TwoInputOperator : public FunctionOperator<StreamOperator, F> {
  public:
-  explicit TwoInputOperator(F fn) : fn_(std::move(fn)), first_(this), second_(this) {}
+  explicit TwoInputOperator(F fn)
+      : FunctionOperator<StreamOperator, F>(std::move(fn)), first_(this), second_(this) {}
   OutputBase* input(int index) override {
     return index == 1 ? static_cast<OutputBase*>(&first_) : &second_;
   }
-  void open(RuntimeContext& ctx) override { function_detail::open_if_rich(fn_, ctx); }
-  void close() override { function_detail::close_if_rich(fn_); }
 
  protected:
   virtual void process_element1(In1&& record) = 0;
   virtual void process_element2(In2&& record) = 0;
-  F fn_;
 
   // The operator's event time is the minimum of its active inputs' watermarks; an idle input
   // (kIdleWatermark) does not hold it back, and when both are idle the operator is idle too.
@@ -139,6 +138,11 @@ class KeyedCoProcessOperator final : public TwoInputOperator<In1, In2, F> {
   void open(RuntimeContext& ctx) override {
     function_.open(ctx);
     TwoInputOperator<In1, In2, F>::open(ctx);
+  }
+
+  void snapshot_state(StateSnapshotContext& ctx) override {
+    function_.snapshot(ctx);
+    KeyedCoProcessOperator::FunctionOperator::snapshot_state(ctx);
   }
 
   // Due timers fire before the watermark moves on, so their output precedes it.

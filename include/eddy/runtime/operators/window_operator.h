@@ -76,10 +76,18 @@ class WindowOperator final
                                                          this->current_watermark_ptr(),
                                                          &processing_time_, backend_.get());
     ctx.set_keyed_state(backend_.get(), {});
+    if (const OperatorRestore* restore = ctx.get_restore()) {
+      timers_.restore(*restore, backend_->first_key_group(), backend_->last_key_group());
+    }
     late_dropped_ = &ctx.get_long_counter("numLateRecordsDropped");
     emitter_.open(ctx);
   }
   void close() override { emitter_.close(); }
+  // Window contents are in the backend, which the task takes; the timers are the operator's.
+  void snapshot_state(StateSnapshotContext& ctx) override {
+    timers_.snapshot(ctx, backend_->max_parallelism(),
+                     [](const std::pair<K, W>& timer) -> const K& { return timer.first; });
+  }
 
   void process_element(In&& element) {
     const int64_t timestamp = this->record_context().timestamp;

@@ -1,0 +1,97 @@
+// Checkpointing settings of a job, with PyFlink's names:
+//   env.enable_checkpointing(1000);  // every second, exactly-once
+//   env.get_checkpoint_config().set_min_pause_between_checkpoints(500);
+// Plain configuration: the job master's checkpoint coordinator reads it when the job starts.
+// Durations are milliseconds. Setters throw InvalidProgramException for a value out of range.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace eddy {
+
+class Configuration;
+
+// EXACTLY_ONCE aligns barriers: a channel that delivered checkpoint n's barrier waits until all
+// have, so no record after the barrier reaches the snapshot. AT_LEAST_ONCE does not wait: after a
+// restore, records that passed early barriers are processed again.
+enum class CheckpointingMode { kExactlyOnce, kAtLeastOnce };
+
+// What happens to the retained checkpoints of a job that is cancelled (a failed job always
+// keeps them, a finished one never does).
+enum class ExternalizedCheckpointCleanup { kDeleteOnCancellation, kRetainOnCancellation };
+
+// The state backend that keyed state lives in: "hashmap" (objects on the heap) or "rocksdb".
+enum class StateBackendType { kHashMap, kRocksDb };
+
+class CheckpointConfig {
+ public:
+  static constexpr int64_t kDefaultTimeoutMs = 10 * 60 * 1000;
+
+  // Periodic checkpointing is on when the interval is positive (default: off, -1).
+  bool is_checkpointing_enabled() const { return interval_ms_ > 0; }
+  CheckpointConfig& set_checkpoint_interval(int64_t interval_ms);
+  int64_t get_checkpoint_interval() const { return interval_ms_; }
+
+  CheckpointConfig& set_checkpointing_mode(CheckpointingMode mode);
+  CheckpointingMode get_checkpointing_mode() const { return mode_; }
+
+  // A checkpoint not complete after this long is aborted (default 10 minutes).
+  CheckpointConfig& set_checkpoint_timeout(int64_t timeout_ms);
+  int64_t get_checkpoint_timeout() const { return timeout_ms_; }
+
+  // The least time between the end of one checkpoint and the start of the next (default 0).
+  CheckpointConfig& set_min_pause_between_checkpoints(int64_t pause_ms);
+  int64_t get_min_pause_between_checkpoints() const { return min_pause_ms_; }
+
+  // How many checkpoints may be in progress at once (default 1).
+  CheckpointConfig& set_max_concurrent_checkpoints(int max);
+  int get_max_concurrent_checkpoints() const { return max_concurrent_; }
+
+  // How many checkpoint failures in a row the job tolerates before it fails (default 0).
+  CheckpointConfig& set_tolerable_checkpoint_failure_number(int number);
+  int get_tolerable_checkpoint_failure_number() const { return tolerable_failures_; }
+
+  // Unaligned checkpoints are not implemented yet: enabling them throws InvalidProgramException
+  // with that message rather than silently taking aligned ones.
+  CheckpointConfig& enable_unaligned_checkpoints(bool enabled = true);
+  bool is_unaligned_checkpoints_enabled() const { return false; }
+
+  CheckpointConfig& set_externalized_checkpoint_cleanup(ExternalizedCheckpointCleanup cleanup);
+  ExternalizedCheckpointCleanup get_externalized_checkpoint_cleanup() const { return cleanup_; }
+
+  // The directory checkpoints are written under: <dir>/<job-id>/chk-<n>/. Empty (the default):
+  // a fresh directory under the system's temporary directory, deleted with the job's checkpoints.
+  CheckpointConfig& set_checkpoint_storage_dir(std::string dir);
+  const std::string& get_checkpoint_storage_dir() const { return storage_dir_; }
+
+  // How many completed checkpoints are kept (default 1); older ones are deleted.
+  CheckpointConfig& set_num_retained_checkpoints(int number);
+  int get_num_retained_checkpoints() const { return num_retained_; }
+
+  // Applies Flink's keys found in `config`: execution.checkpointing.interval, .mode
+  // (EXACTLY_ONCE | AT_LEAST_ONCE), .timeout, .min-pause, .max-concurrent-checkpoints,
+  // .tolerable-failed-checkpoints, .unaligned(.enabled), .externalized-checkpoint-retention
+  // (DELETE_ON_CANCELLATION | RETAIN_ON_CANCELLATION), state.checkpoints.dir (or
+  // execution.checkpointing.dir) and state.checkpoints.num-retained. Throws
+  // ConfigurationException naming the key for a bad value.
+  void configure(const Configuration& config);
+
+ private:
+  int64_t interval_ms_ = -1;
+  CheckpointingMode mode_ = CheckpointingMode::kExactlyOnce;
+  int64_t timeout_ms_ = kDefaultTimeoutMs;
+  int64_t min_pause_ms_ = 0;
+  int max_concurrent_ = 1;
+  int tolerable_failures_ = 0;
+  ExternalizedCheckpointCleanup cleanup_ = ExternalizedCheckpointCleanup::kDeleteOnCancellation;
+  std::string storage_dir_;
+  int num_retained_ = 1;
+};
+
+// "hashmap" or "rocksdb" (Flink's state.backend.type values; "filesystem" and "jobmanager" are
+// Flink's old names of the heap backend and mean hashmap). Throws ConfigurationException.
+StateBackendType parse_state_backend_type(const std::string& name);
+
+}  // namespace eddy

@@ -1,0 +1,242 @@
+#include "cluster/checkpoint_coordinator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "eddy/core/clock.h"
+
+namespace eddy::cluster {
+
+CheckpointCoordinator::CheckpointCoordinator(const graph::JobGraph& job, CheckpointConfig config,
+                                             JobHooks hooks)
+    : job_(job),
+      config_(std::move(config)),
+      hooks_(std::move(hooks)),
+      storage_(config_.get_checkpoint_storage_dir().empty()
+                   ? std::filesystem::temp_directory_path() / "eddy-checkpoints"
+                   : std::filesystem::path(config_.get_checkpoint_storage_dir()),
+               job.job_id) {
+  for (size_t v = 0; v < job.vertices.size(); ++v) {
+    for (int i = 0; i < job.vertices[v].parallelism; ++i) {
+      tasks_.push_back({static_cast<int>(v), i});
+    }
+  }
+}
+
+CheckpointCoordinator::~CheckpointCoordinator() {
+  stop(false);
+}
+
+void CheckpointCoordinator::start() {
+  if (!config_.is_checkpointing_enabled()) return;
+  std::lock_guard lock(mu_);
+  next_trigger_ = Clock::now() + std::chrono::milliseconds(config_.get_checkpoint_interval());
+  thread_ = std::thread([this] { run(); });
+}
+
+void CheckpointCoordinator::stop(bool discard_completed) {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    changed_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mu_);
+  for (const auto& [id, pending] : pending_) storage_.discard(id);
+  pending_.clear();
+  if (discard_completed) {
+    for (int64_t id : completed_) storage_.discard(id);
+    completed_.clear();
+  }
+  storage_.remove_job_directory_if_empty();
+}
+
+void CheckpointCoordinator::run() {
+  std::unique_lock lock(mu_);
+  const auto interval = std::chrono::milliseconds(config_.get_checkpoint_interval());
+  const auto timeout = std::chrono::milliseconds(config_.get_checkpoint_timeout());
+  const auto min_pause = std::chrono::milliseconds(config_.get_min_pause_between_checkpoints());
+  while (!stopping_) {
+    const auto now = Clock::now();
+    if (!ready_to_complete_.empty()) {
+      const int64_t id = *ready_to_complete_.begin();
+      ready_to_complete_.erase(ready_to_complete_.begin());
+      if (pending_.contains(id)) complete_locked(id, lock);
+      continue;
+    }
+    if (!declined_.empty()) {
+      auto [id, reason] = *declined_.begin();
+      declined_.erase(declined_.begin());
+      if (pending_.contains(id)) abort_locked(id, "declined by a task: " + reason, true, lock);
+      continue;
+    }
+    auto expired = std::find_if(pending_.begin(), pending_.end(),
+                                [&](const auto& p) { return now - p.second.started >= timeout; });
+    if (expired != pending_.end()) {
+      abort_locked(expired->first, "expired before completing", true, lock);
+      continue;
+    }
+    auto wake = Clock::time_point::max();
+    for (const auto& [id, pending] : pending_) wake = std::min(wake, pending.started + timeout);
+    if (pending_.size() < static_cast<size_t>(config_.get_max_concurrent_checkpoints())) {
+      const auto due = std::max(next_trigger_, last_end_ + min_pause);
+      if (now >= due) {
+        trigger_locked(lock);
+        next_trigger_ = Clock::now() + interval;
+        continue;
+      }
+      wake = std::min(wake, due);
+    }
+    changed_.wait_until(lock, wake);
+  }
+}
+
+void CheckpointCoordinator::trigger_locked(std::unique_lock<std::mutex>& lock) {
+  const runtime::CheckpointBarrier barrier{next_id_++, SystemClock().now_ms()};
+  Pending& pending = pending_[barrier.id];
+  pending.timestamp = barrier.timestamp;
+  pending.started = Clock::now();
+  for (int t = 0; t < static_cast<int>(tasks_.size()); ++t) pending.awaiting.insert(t);
+  lock.unlock();
+  const bool sent = hooks_.trigger(barrier);
+  lock.lock();
+  // Not all tasks running (deploying, restarting or finishing): not a failure, just skipped.
+  if (!sent) pending_.erase(barrier.id);
+}
+
+void CheckpointCoordinator::acknowledge(int task_index, int64_t checkpoint_id,
+                                        runtime::TaskStateSnapshot state) {
+  std::lock_guard lock(mu_);
+  auto it = pending_.find(checkpoint_id);
+  if (it == pending_.end()) return;  // aborted meanwhile
+  it->second.awaiting.erase(task_index);
+  it->second.acknowledged[task_index] = std::move(state);
+  if (it->second.awaiting.empty()) {
+    ready_to_complete_.insert(checkpoint_id);
+    changed_.notify_all();
+  }
+}
+
+void CheckpointCoordinator::decline(int task_index, int64_t checkpoint_id,
+                                    const std::string& reason) {
+  std::lock_guard lock(mu_);
+  if (!pending_.contains(checkpoint_id)) return;
+  const TaskInfo& task = tasks_.at(task_index);
+  declined_.emplace(checkpoint_id,
+                    fmt::format("{} ({}/{}): {}", job_.vertices[task.vertex].name, task.subtask + 1,
+                                job_.vertices[task.vertex].parallelism, reason));
+  changed_.notify_all();
+}
+
+void CheckpointCoordinator::complete_locked(int64_t id, std::unique_lock<std::mutex>& lock) {
+  Pending pending = std::move(pending_.at(id));
+  CompletedCheckpoint checkpoint;
+  checkpoint.id = id;
+  checkpoint.timestamp = pending.timestamp;
+  checkpoint.job_id = job_.job_id;
+  for (auto& [task_index, snapshot] : pending.acknowledged) {
+    const TaskInfo& task = tasks_[task_index];
+    for (auto& [node_id, state] : snapshot) {
+      const graph::StreamNode& node = job_.node(node_id);
+      OperatorCheckpointState& op = checkpoint.operators[node.operator_id()];
+      op.parallelism = node.parallelism;
+      op.max_parallelism = node.max_parallelism;
+      op.subtasks[task.subtask] =
+          std::make_shared<const runtime::OperatorSubtaskState>(std::move(state));
+    }
+  }
+  // The files are written without the lock: acknowledgements of later checkpoints go on.
+  lock.unlock();
+  std::string failure;
+  try {
+    storage_.write(checkpoint);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  lock.lock();
+  if (!failure.empty()) {
+    abort_locked(id, "cannot be written: " + failure, true, lock);
+    return;
+  }
+  pending_.erase(id);
+  completed_.push_back(id);
+  consecutive_failures_ = 0;
+  last_end_ = Clock::now();
+  // An older checkpoint still pending is subsumed by this one.
+  std::vector<int64_t> subsumed;
+  for (const auto& [pending_id, p] : pending_) {
+    if (pending_id < id) subsumed.push_back(pending_id);
+  }
+  for (int64_t old : subsumed) {
+    pending_.erase(old);
+    storage_.discard(old);
+  }
+  while (completed_.size() > static_cast<size_t>(config_.get_num_retained_checkpoints())) {
+    storage_.discard(completed_.front());
+    completed_.erase(completed_.begin());
+  }
+  lock.unlock();
+  hooks_.notify_complete(id);
+  lock.lock();
+}
+
+void CheckpointCoordinator::abort_locked(int64_t id, const std::string& reason,
+                                         bool counts_as_failure,
+                                         std::unique_lock<std::mutex>& lock) {
+  pending_.erase(id);
+  storage_.discard(id);
+  last_end_ = Clock::now();
+  bool fail = false;
+  if (counts_as_failure &&
+      ++consecutive_failures_ > config_.get_tolerable_checkpoint_failure_number()) {
+    fail = true;
+    consecutive_failures_ = 0;
+  }
+  lock.unlock();
+  hooks_.notify_aborted(id);
+  if (fail) {
+    hooks_.fail_job(fmt::format(
+        "Exceeded checkpoint tolerable failure threshold ({}): checkpoint {} of job {} {}",
+        config_.get_tolerable_checkpoint_failure_number(), id, job_.job_id, reason));
+  }
+  lock.lock();
+}
+
+void CheckpointCoordinator::abort_pending(const std::string&) {
+  std::lock_guard lock(mu_);
+  for (const auto& [id, pending] : pending_) storage_.discard(id);
+  pending_.clear();
+  ready_to_complete_.clear();
+  declined_.clear();
+  // The next attempt starts its checkpoints a full interval after it was deployed.
+  next_trigger_ = Clock::now() + std::chrono::milliseconds(config_.get_checkpoint_interval());
+}
+
+std::optional<CompletedCheckpoint> CheckpointCoordinator::latest_restorable(
+    std::vector<std::string>* skipped) {
+  std::unique_lock lock(mu_);
+  while (!completed_.empty()) {
+    const int64_t id = completed_.back();
+    try {
+      return CheckpointStorage::read(storage_.checkpoint_directory(id));
+    } catch (const CheckpointCorruptedException& e) {
+      if (skipped != nullptr) skipped->push_back(e.what());
+      completed_.pop_back();  // never again: a later restore must not find it either
+    }
+  }
+  return std::nullopt;
+}
+
+int64_t CheckpointCoordinator::next_checkpoint_id() {
+  std::lock_guard lock(mu_);
+  return next_id_++;
+}
+
+std::vector<int64_t> CheckpointCoordinator::retained_checkpoint_ids() const {
+  std::lock_guard lock(mu_);
+  return completed_;
+}
+
+}  // namespace eddy::cluster

@@ -1,0 +1,60 @@
+#include "cluster/state_assignment.h"
+
+#include "eddy/state/operator_state_redistribution.h"
+
+namespace eddy::cluster {
+namespace {
+
+// This subtask's share of every operator state of the old subtasks.
+OperatorStateSnapshot redistribute(const OperatorCheckpointState& old, int parallelism,
+                                   int subtask) {
+  std::map<std::string, std::vector<std::vector<std::string>>> per_old_subtask;
+  std::map<std::string, OperatorStateMode> modes;
+  for (const auto& [index, state] : old.subtasks) {
+    for (const auto& [name, entries] : state->operator_state) {
+      auto& parts = per_old_subtask[name];
+      parts.resize(static_cast<size_t>(old.parallelism));
+      parts[static_cast<size_t>(index)] = entries.elements;
+      modes[name] = entries.mode;
+    }
+  }
+  OperatorStateSnapshot share;
+  for (auto& [name, parts] : per_old_subtask) {
+    OperatorStateEntries& entries = share[name];
+    entries.mode = modes[name];
+    switch (entries.mode) {
+      case OperatorStateMode::kSplitDistribute:
+        entries.elements =
+            redistribute_even_split(parts, parallelism)[static_cast<size_t>(subtask)];
+        break;
+      case OperatorStateMode::kUnion:
+        entries.elements = redistribute_union(parts, parallelism)[static_cast<size_t>(subtask)];
+        break;
+      case OperatorStateMode::kBroadcast:
+        entries.elements = parts[static_cast<size_t>(subtask % old.parallelism)];
+        break;
+    }
+  }
+  return share;
+}
+
+}  // namespace
+
+std::map<int, std::shared_ptr<const runtime::OperatorRestore>> assign_state(
+    const CompletedCheckpoint& checkpoint, const graph::JobGraph& job,
+    const graph::JobVertex& vertex, int subtask) {
+  std::map<int, std::shared_ptr<const runtime::OperatorRestore>> result;
+  for (int node_id : vertex.node_ids) {
+    const graph::StreamNode& node = job.node(node_id);
+    auto it = checkpoint.operators.find(node.operator_id());
+    if (it == checkpoint.operators.end()) continue;
+    auto restore = std::make_shared<runtime::OperatorRestore>();
+    restore->checkpoint_id = checkpoint.id;
+    for (const auto& [index, state] : it->second.subtasks) restore->old_subtasks.push_back(state);
+    restore->operator_state = redistribute(it->second, node.parallelism, subtask);
+    result.emplace(node_id, std::move(restore));
+  }
+  return result;
+}
+
+}  // namespace eddy::cluster

@@ -1,0 +1,77 @@
+#include "eddy/runtime/checkpoint.h"
+
+namespace eddy::runtime {
+namespace {
+
+void write_string(const std::string& s, DataOutputView& out) {
+  TypeSerializer<std::string>::serialize(s, out);
+}
+std::string read_string(DataInputView& in) {
+  return TypeSerializer<std::string>::deserialize(in);
+}
+
+void write_keyed(const KeyedStateSnapshot& snapshot, DataOutputView& out) {
+  out.write_varint(static_cast<uint64_t>(snapshot.max_parallelism));
+  out.write_varint(snapshot.key_groups.size());
+  for (const auto& [name, groups] : snapshot.key_groups) {
+    write_string(name, out);
+    out.write_varint(groups.size());
+    for (const auto& [key_group, bytes] : groups) {
+      out.write_varint(static_cast<uint64_t>(key_group));
+      write_string(bytes, out);
+    }
+  }
+}
+
+KeyedStateSnapshot read_keyed(DataInputView& in) {
+  KeyedStateSnapshot snapshot;
+  snapshot.max_parallelism = static_cast<int>(in.read_varint());
+  for (uint64_t n = in.read_varint(); n > 0; --n) {
+    auto& groups = snapshot.key_groups[read_string(in)];
+    for (uint64_t g = in.read_varint(); g > 0; --g) {
+      const int key_group = static_cast<int>(in.read_varint());
+      groups[key_group] = read_string(in);
+    }
+  }
+  return snapshot;
+}
+
+}  // namespace
+
+std::string serialize_subtask_state(const OperatorSubtaskState& state) {
+  DataOutputView out;
+  write_keyed(state.keyed, out);
+  write_keyed(state.raw_keyed, out);
+  out.write_varint(state.operator_state.size());
+  for (const auto& [name, entries] : state.operator_state) {
+    write_string(name, out);
+    out.write_u8(static_cast<uint8_t>(entries.mode));
+    out.write_varint(entries.elements.size());
+    for (const std::string& e : entries.elements) write_string(e, out);
+  }
+  return out.take();
+}
+
+OperatorSubtaskState deserialize_subtask_state(std::string_view bytes) {
+  DataInputView in(bytes);
+  OperatorSubtaskState state;
+  state.keyed = read_keyed(in);
+  state.raw_keyed = read_keyed(in);
+  for (uint64_t n = in.read_varint(); n > 0; --n) {
+    std::string name = read_string(in);
+    OperatorStateEntries& entries = state.operator_state[name];
+    const uint8_t mode = in.read_u8();
+    if (mode > static_cast<uint8_t>(OperatorStateMode::kBroadcast)) {
+      throw SerializationError("operator state '" + name + "' has unknown mode " +
+                               std::to_string(mode));
+    }
+    entries.mode = static_cast<OperatorStateMode>(mode);
+    for (uint64_t e = in.read_varint(); e > 0; --e) entries.elements.push_back(read_string(in));
+  }
+  if (!in.at_end()) {
+    throw SerializationError(std::to_string(in.remaining()) + " trailing bytes after the state");
+  }
+  return state;
+}
+
+}  // namespace eddy::runtime
