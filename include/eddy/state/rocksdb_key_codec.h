@@ -76,4 +76,21 @@ inline DecodedKey decode(std::string_view stored) {
   }
 }
 
+// Writes a stored entry's (key, namespace) as a snapshot holds them (the heap's format): the key
+// as a length-prefixed string, then the namespace's TypeSerializer bytes, which is how the stored
+// key holds it.
+inline void write_snapshot_key(const DecodedKey& key, DataOutputView& out) {
+  out.write_varint(key.key.size());
+  out.write_bytes(key.key.data(), key.key.size());
+  out.write_bytes(key.ns.data(), key.ns.size());
+}
+
+// The stored (key group, key, namespace) prefix of an entry read from a snapshot.
+template <Serializable N>
+std::string restored_entry_prefix(int key_group, const std::string& key, const N& ns) {
+  std::string stored;
+  append_entry_prefix(stored, key_group, key, serialize_to_string(ns));
+  return stored;
+}
+
 }  // namespace eddy::state::rocksdb_key

@@ -16,7 +16,6 @@
 #include "eddy/state/internal_kv_state.h"
 #include "eddy/state/rocksdb_state_table.h"
 #include "eddy/state/rocksdb_value_codec.h"
-#include "eddy/state/rocksdb_value_states.h"
 #include "eddy/state/state_descriptor.h"
 
 namespace eddy::state {
@@ -121,7 +120,7 @@ class RocksDbListState final : public InternalListState<N, V> {
       Elements elements = decode(c.value());
       if (clean_snapshots_) drop_expired(elements, now);
       if (elements.empty()) continue;
-      write_snapshot_entry_key(rocksdb_key::decode(c.key()), entries);
+      rocksdb_key::write_snapshot_key(rocksdb_key::decode(c.key()), entries);
       TypeSerializer<Elements>::serialize(elements, entries);
       ++count;
     }
@@ -137,7 +136,7 @@ class RocksDbListState final : public InternalListState<N, V> {
       const std::string key = TypeSerializer<std::string>::deserialize(in);
       const N ns = TypeSerializer<N>::deserialize(in);
       const Elements elements = TypeSerializer<Elements>::deserialize(in);
-      const std::string stored = restored_entry_key(key_group, key, ns);
+      const std::string stored = rocksdb_key::restored_entry_prefix(key_group, key, ns);
       if (elements.empty()) {
         table_.column().erase(stored);
         continue;

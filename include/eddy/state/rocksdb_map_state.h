@@ -17,7 +17,6 @@
 #include "eddy/state/internal_kv_state.h"
 #include "eddy/state/rocksdb_state_table.h"
 #include "eddy/state/rocksdb_value_codec.h"
-#include "eddy/state/rocksdb_value_states.h"
 #include "eddy/state/state_descriptor.h"
 
 namespace eddy::state {
@@ -116,7 +115,7 @@ class RocksDbMapState final : public InternalMapState<N, UK, UV> {
         flush();
         prefix.assign(key.entry_prefix);
         DataOutputView key_bytes;
-        write_snapshot_entry_key(key, key_bytes);
+        rocksdb_key::write_snapshot_key(key, key_bytes);
         map_key = key_bytes.take();
       }
       const Stamped<UV> entry = codec_.read_all(c.value());
@@ -138,7 +137,7 @@ class RocksDbMapState final : public InternalMapState<N, UK, UV> {
     for (uint64_t i = 0; i < count; ++i) {
       const std::string key = TypeSerializer<std::string>::deserialize(in);
       const N ns = TypeSerializer<N>::deserialize(in);
-      const std::string prefix = restored_entry_key(key_group, key, ns);
+      const std::string prefix = rocksdb_key::restored_entry_prefix(key_group, key, ns);
       for (RocksDbCursor c = table_.column().scan(prefix); c.valid(); c.next()) {
         table_.column().erase(c.key());
       }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,8 +16,14 @@
 #include "eddy/state/key_context.h"
 #include "eddy/state/rocksdb_column.h"
 #include "eddy/state/rocksdb_key_codec.h"
+#include "eddy/state/state_ttl_config.h"
 
 namespace eddy::state {
+
+// Whether expired entries are left out of snapshots (StateTtlConfig::cleanup_full_snapshot).
+inline bool ttl_cleans_snapshots(const std::optional<StateTtlConfig>& config) {
+  return config && config->is_enabled() && config->get_cleanup_strategies().in_full_snapshot();
+}
 
 // What a TTL sweep does with one stored entry.
 enum class SweepAction { kKeep, kErase, kReplace };

@@ -22,27 +22,6 @@
 
 namespace eddy::state {
 
-// Whether expired entries are left out of snapshots (StateTtlConfig::cleanup_full_snapshot).
-inline bool ttl_cleans_snapshots(const std::optional<StateTtlConfig>& config) {
-  return config && config->is_enabled() && config->get_cleanup_strategies().in_full_snapshot();
-}
-
-// Writes an entry's (key bytes, namespace) as the heap's snapshot does: the key as a string, the
-// namespace as its TypeSerializer bytes (which is how the stored key holds it).
-inline void write_snapshot_entry_key(const rocksdb_key::DecodedKey& key, DataOutputView& out) {
-  out.write_varint(key.key.size());
-  out.write_bytes(key.key.data(), key.key.size());
-  out.write_bytes(key.ns.data(), key.ns.size());
-}
-
-// The stored key of an entry read from a snapshot of key group `key_group`.
-template <Serializable N>
-std::string restored_entry_key(int key_group, const std::string& key, const N& ns) {
-  std::string stored;
-  rocksdb_key::append_entry_prefix(stored, key_group, key, serialize_to_string(ns));
-  return stored;
-}
-
 // One stamped value per (key, namespace) under the TTL rules of heap_ttl.h.
 template <Serializable N, Serializable V>
 class RocksDbStampedValues {
@@ -128,7 +107,7 @@ class RocksDbStampedValues {
     for (RocksDbCursor c = table_.scan_key_group(index); c.valid(); c.next()) {
       const Stamped<V> entry = codec_.read_all(c.value());
       if (clean_snapshots_ && ttl_.expired(entry.timestamp, now)) continue;
-      write_snapshot_entry_key(rocksdb_key::decode(c.key()), entries);
+      rocksdb_key::write_snapshot_key(rocksdb_key::decode(c.key()), entries);
       TypeSerializer<Stamped<V>>::serialize(entry, entries);
       ++count;
     }
@@ -144,7 +123,7 @@ class RocksDbStampedValues {
       const std::string key = TypeSerializer<std::string>::deserialize(in);
       const N ns = TypeSerializer<N>::deserialize(in);
       const Stamped<V> entry = TypeSerializer<Stamped<V>>::deserialize(in);
-      table_.column().put(restored_entry_key(key_group, key, ns),
+      table_.column().put(rocksdb_key::restored_entry_prefix(key_group, key, ns),
                           codec_.encode(entry.value, entry.timestamp));
     }
   }
