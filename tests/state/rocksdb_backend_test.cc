@@ -4,11 +4,13 @@
 // store. Everything the two backends share is tested on both by the other suites.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <random>
 #include <set>
 #include <string>
 #include <utility>
@@ -192,6 +194,120 @@ TEST(RocksDbBackendTest, CleanupFullSnapshotLeavesExpiredEntriesOut) {
   EXPECT_EQ(heap.num_entries(), 1u);
   set_current_key_of(heap, 3);
   EXPECT_EQ(restored.get(), std::vector<int>{33});
+}
+
+// The heap backend is the reference for TTL semantics: the same random operations, on a shared
+// manual clock, must read the same values, count the same entries and clean up the same number
+// of expired values on both backends.
+TEST(RocksDbBackendTest, MatchesTheHeapUnderRandomOperationsWithTtl) {
+  using UpdateType = StateTtlConfig::UpdateType;
+  using Visibility = StateTtlConfig::StateVisibility;
+  for (const auto& [update, visibility] :
+       {std::pair{UpdateType::OnCreateAndWrite, Visibility::NeverReturnExpired},
+        std::pair{UpdateType::OnReadAndWrite, Visibility::ReturnExpiredIfNotCleanedUp}}) {
+    SCOPED_TRACE(update == UpdateType::OnReadAndWrite ? "OnReadAndWrite" : "OnCreateAndWrite");
+    auto with_ttl = [&](auto descriptor) {
+      descriptor.enable_time_to_live(StateTtlConfig::new_builder(Time::milliseconds(40))
+                                         .set_update_type(update)
+                                         .set_state_visibility(visibility)
+                                         .build());
+      return descriptor;
+    };
+    const auto value_d = with_ttl(ValueStateDescriptor<int>("value"));
+    const auto list_d = with_ttl(ListStateDescriptor<int>("list"));
+    const auto map_d = with_ttl(MapStateDescriptor<int, int>("map"));
+    const auto sum_d = with_ttl(
+        ReducingStateDescriptor<int>("sum", [](const int& a, const int& b) { return a + b; }));
+    int64_t now = 1'000;
+    HeapKeyedStateBackend heap(0, kMax - 1, kMax);
+    std::unique_ptr<RocksDbKeyedStateBackend> rocks = make_rocksdb(0, kMax - 1, kMax);
+    KeyedStateBackend* backends[] = {&heap, rocks.get()};
+    for (KeyedStateBackend* b : backends) b->set_ttl_time_provider([&] { return now; });
+    auto value = [&](int i) -> auto& {
+      return backends[i]->get_partitioned_state<int>(value_d);
+    };
+    auto list = [&](int i) -> auto& {
+      return backends[i]->get_partitioned_state<int>(list_d);
+    };
+    auto map = [&](int i) -> auto& {
+      return backends[i]->get_partitioned_state<int>(map_d);
+    };
+    auto sum = [&](int i) -> auto& {
+      return backends[i]->get_partitioned_state<int>(sum_d);
+    };
+    std::mt19937 random(11);
+    auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
+    for (int step = 0; step < 4000; ++step) {
+      now += pick(4);
+      const int key = pick(25), ns = pick(3), v = pick(100), op = pick(16);
+      const std::vector<int> sources = {pick(3), pick(3)};
+      std::string seen[2];
+      for (int i = 0; i < 2; ++i) {
+        set_current_key_of(*backends[i], key);
+        for (auto* s : std::initializer_list<state::InternalKvState<int>*>{&value(i), &list(i),
+                                                                           &map(i), &sum(i)}) {
+          s->set_current_namespace(ns);
+        }
+        std::string& out = seen[i];
+        switch (op) {
+          case 0:
+            value(i).update(v);
+            break;
+          case 1:
+            out = std::to_string(value(i).value().value_or(-1));
+            break;
+          case 2:
+            list(i).add(v);
+            break;
+          case 3:
+            list(i).add_all({v, v + 1});
+            break;
+          case 4:
+            list(i).update(v % 5 == 0 ? std::vector<int>{} : std::vector<int>{v});
+            break;
+          case 5:
+            for (int e : list(i).get()) out += std::to_string(e) + ",";
+            break;
+          case 6:
+            map(i).put(v % 7, v);
+            break;
+          case 7:
+            out = std::to_string(map(i).get(v % 7).value_or(-1));
+            break;
+          case 8:
+            map(i).remove(v % 7);
+            break;
+          case 9: {
+            std::vector<std::pair<int, int>> items = map(i).items();
+            std::sort(items.begin(), items.end());
+            for (auto [k, x] : items) out += std::to_string(k) + "=" + std::to_string(x) + ",";
+            out += map(i).is_empty() ? "empty" : "";
+            break;
+          }
+          case 10:
+            sum(i).add(v);
+            break;
+          case 11:
+            out = std::to_string(sum(i).get().value_or(-1));
+            break;
+          case 12:
+            list(i).merge_namespaces(ns, sources);
+            break;
+          case 13:
+            sum(i).merge_namespaces(ns, sources);
+            break;
+          case 14:
+            if (v % 4 == 0) map(i).clear();
+            if (v % 4 == 1) list(i).clear();
+            break;
+          default:
+            if (v % 10 == 0) out = std::to_string(testing_backends::cleanup_expired(*backends[i]));
+        }
+        out += "|" + std::to_string(backends[i]->num_entries());
+      }
+      ASSERT_EQ(seen[1], seen[0]) << "step " << step << ", operation " << op;
+    }
+  }
 }
 
 // A value that does not compress, so the stored bytes really are larger than the cache.
