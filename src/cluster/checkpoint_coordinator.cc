@@ -210,8 +210,10 @@ void CheckpointCoordinator::abort_pending(const std::string&) {
   pending_.clear();
   ready_to_complete_.clear();
   declined_.clear();
-  // The next attempt starts its checkpoints a full interval after it was deployed.
+  // The next attempt starts its checkpoints a full interval after it was deployed. The thread
+  // may be waiting for a pending checkpoint's timeout: wake it to plan anew.
   next_trigger_ = Clock::now() + std::chrono::milliseconds(config_.get_checkpoint_interval());
+  changed_.notify_all();
 }
 
 std::optional<CompletedCheckpoint> CheckpointCoordinator::latest_restorable(

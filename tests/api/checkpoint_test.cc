@@ -36,7 +36,9 @@ struct Probe {
 
 // Emits 0..n-1, each with itself as timestamp and watermark, keeping its offset in operator
 // state. In the first attempt it pauses at `pause_at` until a checkpoint taken there completed,
-// so that a failure after that point always has a checkpoint to restore.
+// so that a failure after that point always has a checkpoint to restore; a restored attempt
+// pauses the same way 1000 records before the end, which proves that checkpoints go on after a
+// restart.
 struct PausingSource : SourceFunction<int64_t>, CheckpointedFunction, CheckpointListener {
   int64_t n = 0;
   int64_t pause_at = 0;
@@ -62,7 +64,7 @@ struct PausingSource : SourceFunction<int64_t>, CheckpointedFunction, Checkpoint
   }
   void snapshot_state(FunctionSnapshotContext& ctx) override {
     offset_state->update({offset});
-    if (offset == pause_at && shared->pause_checkpoint < 0) {
+    if (offset == pause_point() && shared->pause_checkpoint < 0) {
       shared->pause_checkpoint = ctx.get_checkpoint_id();
     }
   }
@@ -72,7 +74,7 @@ struct PausingSource : SourceFunction<int64_t>, CheckpointedFunction, Checkpoint
   }
   void run(SourceContext<int64_t>& ctx) override {
     while (shared->running && offset < n) {
-      if (offset == pause_at && !restored && !shared->pause_over) {
+      if (offset == pause_point() && !shared->pause_over) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
         continue;
       }
@@ -83,6 +85,7 @@ struct PausingSource : SourceFunction<int64_t>, CheckpointedFunction, Checkpoint
     }
   }
   void cancel() override { shared->running = false; }
+  int64_t pause_point() const { return restored ? n - 1000 : pause_at; }
 };
 
 // Passes records on; throws once, at `fail_at`, in the whole test.
