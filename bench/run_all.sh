@@ -25,6 +25,7 @@ benchmarks=(
   "bench_first_record_latency"
   "bench_backpressure_memory ${size_flags[*]:-}"
   "bench_ysb_window ${size_flags[*]:-} ${run_flags[*]:-}"
+  "bench_checkpointing ${run_flags[*]:-}"
 )
 
 failed=0

@@ -58,4 +58,8 @@ void JobClient::add_completion_listener(
   master_->add_listener(std::move(listener));
 }
 
+std::future<std::string> JobClient::trigger_savepoint(const std::string& target_dir) {
+  return master_->trigger_savepoint(target_dir);
+}
+
 }  // namespace eddy

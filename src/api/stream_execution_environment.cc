@@ -27,6 +27,8 @@ graph::StreamGraph build_stream_graph(api_detail::EnvironmentState& env,
   config.clock = env.clock;
   config.restart_strategy = env.restart_strategy;
   config.checkpoint = env.checkpoint;
+  config.state_backend = env.state_backend;
+  config.savepoint_restore = env.savepoint_restore;
   // Flink's default once checkpointing is on: restart (almost) forever, one second apart.
   if (env.checkpoint.is_checkpointing_enabled() && !env.restart_strategy_set) {
     config.restart_strategy =
@@ -97,6 +99,15 @@ StreamExecutionEnvironment& StreamExecutionEnvironment::configure(const Configur
   state_->checkpoint.configure(config);
   if (auto backend = config.get_string("state.backend.type")) {
     state_->state_backend = parse_state_backend_type(*backend);
+  }
+  // Flink's older and newer names of the restore settings.
+  for (const char* prefix : {"execution.savepoint.", "execution.state-recovery."}) {
+    const std::string p = prefix;
+    if (auto path = config.get_string(p + "path")) state_->savepoint_restore.path = *path;
+    if (config.contains(p + "ignore-unclaimed-state")) {
+      state_->savepoint_restore.allow_non_restored_state =
+          config.get_boolean(p + "ignore-unclaimed-state", false);
+    }
   }
   return *this;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <random>
 
 #include "eddy/core/clock.h"
 
@@ -30,10 +31,36 @@ CheckpointCoordinator::~CheckpointCoordinator() {
 }
 
 void CheckpointCoordinator::start() {
-  if (!config_.is_checkpointing_enabled()) return;
   std::lock_guard lock(mu_);
-  next_trigger_ = Clock::now() + std::chrono::milliseconds(config_.get_checkpoint_interval());
+  next_trigger_ = config_.is_checkpointing_enabled()
+                      ? Clock::now() + std::chrono::milliseconds(config_.get_checkpoint_interval())
+                      : Clock::time_point::max();
   thread_ = std::thread([this] { run(); });
+}
+
+std::future<std::string> CheckpointCoordinator::trigger_savepoint(const std::string& target_dir) {
+  Pending request;
+  // Flink's name: savepoint-<first 6 characters of the job id>-<12 random hex digits>.
+  std::random_device random;
+  request.savepoint_dir = std::filesystem::path(target_dir) /
+                          fmt::format("savepoint-{}-{:06x}{:06x}", job_.job_id.substr(0, 6),
+                                      random() & 0xffffff, random() & 0xffffff);
+  request.savepoint_result = std::make_shared<std::promise<std::string>>();
+  std::future<std::string> result = request.savepoint_result->get_future();
+  std::lock_guard lock(mu_);
+  if (stopping_) {
+    request.savepoint_result->set_exception(std::make_exception_ptr(
+        std::runtime_error("cannot take a savepoint of job " + job_.job_id + ": it has ended")));
+  } else {
+    savepoint_requests_.push_back(std::move(request));
+    changed_.notify_all();
+  }
+  return result;
+}
+
+void CheckpointCoordinator::restored_from(int64_t id) {
+  std::lock_guard lock(mu_);
+  next_id_ = std::max(next_id_, id + 1);
 }
 
 void CheckpointCoordinator::stop(bool discard_completed) {
@@ -44,7 +71,12 @@ void CheckpointCoordinator::stop(bool discard_completed) {
   }
   if (thread_.joinable()) thread_.join();
   std::lock_guard lock(mu_);
-  for (const auto& [id, pending] : pending_) storage_.discard(id);
+  for (const auto& [id, pending] : pending_) discard_locked(id, pending, "the job ended");
+  for (const auto& request : savepoint_requests_) {
+    request.savepoint_result->set_exception(std::make_exception_ptr(
+        std::runtime_error("savepoint of job " + job_.job_id + " not taken: the job ended")));
+  }
+  savepoint_requests_.clear();
   pending_.clear();
   if (discard_completed) {
     for (int64_t id : completed_) storage_.discard(id);
@@ -66,6 +98,12 @@ void CheckpointCoordinator::run() {
       if (pending_.contains(id)) complete_locked(id, lock);
       continue;
     }
+    if (!savepoint_requests_.empty()) {
+      Pending request = std::move(savepoint_requests_.front());
+      savepoint_requests_.erase(savepoint_requests_.begin());
+      trigger_locked(lock, std::move(request));
+      continue;
+    }
     if (!declined_.empty()) {
       auto [id, reason] = *declined_.begin();
       declined_.erase(declined_.begin());
@@ -83,7 +121,7 @@ void CheckpointCoordinator::run() {
     if (pending_.size() < static_cast<size_t>(config_.get_max_concurrent_checkpoints())) {
       const auto due = std::max(next_trigger_, last_end_ + min_pause);
       if (now >= due) {
-        trigger_locked(lock);
+        trigger_locked(lock, Pending{});
         next_trigger_ = Clock::now() + interval;
         continue;
       }
@@ -93,17 +131,37 @@ void CheckpointCoordinator::run() {
   }
 }
 
-void CheckpointCoordinator::trigger_locked(std::unique_lock<std::mutex>& lock) {
+void CheckpointCoordinator::trigger_locked(std::unique_lock<std::mutex>& lock, Pending request) {
   const runtime::CheckpointBarrier barrier{next_id_++, SystemClock().now_ms()};
   Pending& pending = pending_[barrier.id];
+  pending = std::move(request);
   pending.timestamp = barrier.timestamp;
   pending.started = Clock::now();
   for (int t = 0; t < static_cast<int>(tasks_.size()); ++t) pending.awaiting.insert(t);
   lock.unlock();
   const bool sent = hooks_.trigger(barrier);
   lock.lock();
-  // Not all tasks running (deploying, restarting or finishing): not a failure, just skipped.
-  if (!sent) pending_.erase(barrier.id);
+  // Not all tasks running (deploying, restarting or finishing): not a failure, just skipped;
+  // a savepoint asked for now fails.
+  if (!sent) {
+    auto it = pending_.find(barrier.id);
+    if (it != pending_.end()) {
+      discard_locked(it->first, it->second, "not all tasks of the job are running");
+      pending_.erase(it);
+    }
+  }
+}
+
+void CheckpointCoordinator::discard_locked(int64_t id, const Pending& pending,
+                                           const std::string& reason) {
+  if (!pending.savepoint_dir) {
+    storage_.discard(id);
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(*pending.savepoint_dir, ec);
+  pending.savepoint_result->set_exception(std::make_exception_ptr(std::runtime_error(
+      fmt::format("savepoint {} of job {} failed: {}", id, job_.job_id, reason))));
 }
 
 void CheckpointCoordinator::acknowledge(int task_index, int64_t checkpoint_id,
@@ -132,6 +190,7 @@ void CheckpointCoordinator::decline(int task_index, int64_t checkpoint_id,
 
 void CheckpointCoordinator::complete_locked(int64_t id, std::unique_lock<std::mutex>& lock) {
   Pending pending = std::move(pending_.at(id));
+  pending_.erase(id);  // complete now, whatever happens to the other pending ones meanwhile
   CompletedCheckpoint checkpoint;
   checkpoint.id = id;
   checkpoint.timestamp = pending.timestamp;
@@ -151,16 +210,29 @@ void CheckpointCoordinator::complete_locked(int64_t id, std::unique_lock<std::mu
   lock.unlock();
   std::string failure;
   try {
-    storage_.write(checkpoint);
+    if (pending.savepoint_dir) {
+      storage_.write_to(*pending.savepoint_dir, checkpoint);
+    } else {
+      storage_.write(checkpoint);
+    }
   } catch (const std::exception& e) {
     failure = e.what();
   }
   lock.lock();
   if (!failure.empty()) {
+    pending_[id] = std::move(pending);  // abort_locked reports to a savepoint's waiter
     abort_locked(id, "cannot be written: " + failure, true, lock);
     return;
   }
   pending_.erase(id);
+  if (pending.savepoint_dir) {
+    // A savepoint belongs to the user: not retained, not subsuming, never deleted here.
+    pending.savepoint_result->set_value(pending.savepoint_dir->string());
+    lock.unlock();
+    hooks_.notify_complete(id);
+    lock.lock();
+    return;
+  }
   completed_.push_back(id);
   consecutive_failures_ = 0;
   last_end_ = Clock::now();
@@ -170,8 +242,9 @@ void CheckpointCoordinator::complete_locked(int64_t id, std::unique_lock<std::mu
     if (pending_id < id) subsumed.push_back(pending_id);
   }
   for (int64_t old : subsumed) {
-    pending_.erase(old);
+    if (pending_.at(old).savepoint_dir) continue;  // a savepoint is never subsumed
     storage_.discard(old);
+    pending_.erase(old);
   }
   while (completed_.size() > static_cast<size_t>(config_.get_num_retained_checkpoints())) {
     storage_.discard(completed_.front());
@@ -185,8 +258,10 @@ void CheckpointCoordinator::complete_locked(int64_t id, std::unique_lock<std::mu
 void CheckpointCoordinator::abort_locked(int64_t id, const std::string& reason,
                                          bool counts_as_failure,
                                          std::unique_lock<std::mutex>& lock) {
-  pending_.erase(id);
-  storage_.discard(id);
+  if (auto it = pending_.find(id); it != pending_.end()) {
+    discard_locked(id, it->second, reason);
+    pending_.erase(it);
+  }
   last_end_ = Clock::now();
   bool fail = false;
   if (counts_as_failure &&
@@ -204,9 +279,9 @@ void CheckpointCoordinator::abort_locked(int64_t id, const std::string& reason,
   lock.lock();
 }
 
-void CheckpointCoordinator::abort_pending(const std::string&) {
+void CheckpointCoordinator::abort_pending(const std::string& reason) {
   std::lock_guard lock(mu_);
-  for (const auto& [id, pending] : pending_) storage_.discard(id);
+  for (const auto& [id, pending] : pending_) discard_locked(id, pending, reason);
   pending_.clear();
   ready_to_complete_.clear();
   declined_.clear();

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -44,8 +45,14 @@ class CheckpointCoordinator final : public runtime::CheckpointResponder {
   CheckpointCoordinator(const graph::JobGraph& job, CheckpointConfig config, JobHooks hooks);
   ~CheckpointCoordinator() override;
 
-  // Starts periodic checkpoints (if the config enables them).
+  // Starts the coordinator's thread: periodic checkpoints if the config enables them, and
+  // savepoints when asked.
   void start();
+  // Takes a savepoint now into a new directory under `target_dir`; the future gives its path,
+  // or the reason it failed. Savepoints are neither retained nor deleted by the coordinator.
+  std::future<std::string> trigger_savepoint(const std::string& target_dir);
+  // The job started from checkpoint or savepoint `id`: later ones are numbered after it.
+  void restored_from(int64_t id);
   // Stops the thread; aborts what is pending. With `discard_completed`, deletes the retained
   // checkpoints too. REQUIRES: not called while the job master holds its lock.
   void stop(bool discard_completed);
@@ -72,6 +79,9 @@ class CheckpointCoordinator final : public runtime::CheckpointResponder {
   struct Pending {
     int64_t timestamp = 0;
     Clock::time_point started;
+    // Savepoints only: where it goes and who waits for it.
+    std::optional<std::filesystem::path> savepoint_dir;
+    std::shared_ptr<std::promise<std::string>> savepoint_result;
     std::set<int> awaiting;  // task indices that have not acknowledged
     std::map<int, runtime::TaskStateSnapshot> acknowledged;
   };
@@ -82,10 +92,12 @@ class CheckpointCoordinator final : public runtime::CheckpointResponder {
 
   void run();
   // Each may release `lock` while it calls the job master.
-  void trigger_locked(std::unique_lock<std::mutex>& lock);
+  void trigger_locked(std::unique_lock<std::mutex>& lock, Pending pending);
   void complete_locked(int64_t id, std::unique_lock<std::mutex>& lock);
   void abort_locked(int64_t id, const std::string& reason, bool counts_as_failure,
                     std::unique_lock<std::mutex>& lock);
+  // Deletes what a pending checkpoint wrote; a savepoint's waiter learns why it failed.
+  void discard_locked(int64_t id, const Pending& pending, const std::string& reason);
 
   const graph::JobGraph& job_;
   const CheckpointConfig config_;
@@ -101,6 +113,7 @@ class CheckpointCoordinator final : public runtime::CheckpointResponder {
   std::vector<int64_t> completed_;           // GUARDED_BY(mu_): retained, oldest first
   std::set<int64_t> ready_to_complete_;      // GUARDED_BY(mu_): all acknowledged, to be written
   std::map<int64_t, std::string> declined_;  // GUARDED_BY(mu_): to be aborted, with the reason
+  std::vector<Pending> savepoint_requests_;  // GUARDED_BY(mu_): to be triggered
   int consecutive_failures_ = 0;             // GUARDED_BY(mu_)
   Clock::time_point last_end_;               // GUARDED_BY(mu_): when the last checkpoint ended
   Clock::time_point next_trigger_;           // GUARDED_BY(mu_)

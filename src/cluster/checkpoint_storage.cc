@@ -55,6 +55,11 @@ fs::path CheckpointStorage::checkpoint_directory(int64_t id) const {
 
 fs::path CheckpointStorage::write(const CompletedCheckpoint& checkpoint) {
   const fs::path dir = checkpoint_directory(checkpoint.id);
+  write_to(dir, checkpoint);
+  return dir;
+}
+
+void CheckpointStorage::write_to(const fs::path& dir, const CompletedCheckpoint& checkpoint) const {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw std::runtime_error("cannot create checkpoint directory " + dir.string());
@@ -84,11 +89,10 @@ fs::path CheckpointStorage::write(const CompletedCheckpoint& checkpoint) {
   write_file(temporary, meta.data());
   fs::rename(temporary, dir / kMetadataName, ec);
   if (ec) throw std::runtime_error("cannot complete checkpoint metadata in " + dir.string());
-  return dir;
 }
 
 CompletedCheckpoint CheckpointStorage::read(const fs::path& path) {
-  const fs::path dir = fs::is_directory(path) ? path : path.parent_path();
+  const fs::path dir = path.filename() == kMetadataName ? path.parent_path() : path;
   const fs::path meta_path = dir / kMetadataName;
   const std::string meta = read_file(meta_path);
   auto corrupted = [&](const fs::path& file, const std::string& what) {

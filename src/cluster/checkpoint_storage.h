@@ -49,6 +49,8 @@ class CheckpointStorage {
   // Writes the checkpoint's state files and then its _metadata; returns its directory.
   // Throws std::runtime_error (naming the path) if a file cannot be written.
   std::filesystem::path write(const CompletedCheckpoint& checkpoint);
+  // The same into `dir` (a savepoint's own directory).
+  void write_to(const std::filesystem::path& dir, const CompletedCheckpoint& checkpoint) const;
   // Reads a checkpoint from its directory or its _metadata file. Throws
   // CheckpointCorruptedException for a missing, truncated or corrupted file.
   static CompletedCheckpoint read(const std::filesystem::path& path);

@@ -67,15 +67,60 @@ void JobMaster::start() {
   timer_scheduler_ = std::make_unique<runtime::TimerScheduler>(
       config.clock ? config.clock : std::make_shared<const SystemClock>());
   start_time_ = std::chrono::steady_clock::now();
-  if (config.checkpoint.is_checkpointing_enabled()) {
-    coordinator_ =
-        std::make_unique<CheckpointCoordinator>(job_, config.checkpoint, checkpoint_hooks());
+  // Every job has a coordinator: it takes savepoints, and periodic checkpoints if enabled.
+  coordinator_ =
+      std::make_unique<CheckpointCoordinator>(job_, config.checkpoint, checkpoint_hooks());
+  std::unique_lock lock(mu_);
+  if (config.savepoint_restore.restore_savepoint()) {
+    try {
+      restore_ = load_savepoint(config.savepoint_restore);
+      coordinator_->restored_from(restore_->id);
+    } catch (const std::exception& e) {
+      failure_ = std::make_exception_ptr(std::runtime_error(e.what()));
+      status_ = JobStatus::kFailing;
+      end_job(std::move(lock));
+      return;
+    }
   }
-  std::lock_guard lock(mu_);
   deploy_locked();
   status_ = JobStatus::kRunning;
   supervisor_ = std::thread([this] { run_supervisor(); });
-  if (coordinator_) coordinator_->start();
+  coordinator_->start();
+}
+
+CompletedCheckpoint JobMaster::load_savepoint(const SavepointRestoreSettings& settings) const {
+  CompletedCheckpoint savepoint = CheckpointStorage::read(settings.path);
+  for (const auto& [operator_id, state] : savepoint.operators) {
+    const graph::StreamNode* match = nullptr;
+    for (const auto& [id, node] : job_.stream_graph.nodes) {
+      if (node.operator_id() == operator_id) match = &node;
+    }
+    if (match == nullptr) {
+      if (settings.allow_non_restored_state) continue;
+      throw std::runtime_error(fmt::format(
+          "Failed to rollback to checkpoint/savepoint {}. Cannot map checkpoint/savepoint state "
+          "for operator '{}' to the new program, because the operator is not available in the "
+          "new program. To skip this state, allow non-restored state "
+          "(SavepointRestoreSettings::for_path(path, true); --allowNonRestoredState in the CLI).",
+          settings.path, operator_id));
+    }
+    bool keyed = false;
+    for (const auto& [subtask, s] : state.subtasks) {
+      keyed = keyed || !s->keyed.key_groups.empty() || !s->raw_keyed.key_groups.empty();
+    }
+    if (keyed && match->max_parallelism != state.max_parallelism) {
+      throw std::runtime_error(fmt::format(
+          "Failed to rollback to checkpoint/savepoint {}: the max parallelism of operator '{}' "
+          "is {}, but its keyed state was taken with max parallelism {}; keyed state can only "
+          "be redistributed among the same key groups",
+          settings.path, match->name, match->max_parallelism, state.max_parallelism));
+    }
+  }
+  return savepoint;
+}
+
+std::future<std::string> JobMaster::trigger_savepoint(const std::string& target_dir) {
+  return coordinator_->trigger_savepoint(target_dir);
 }
 
 CheckpointCoordinator::JobHooks JobMaster::checkpoint_hooks() {
@@ -147,9 +192,8 @@ void JobMaster::deploy_locked() {
   flush.flush_every_record = job_.stream_graph.config.buffer_timeout_ms == 0;
   int total_tasks = 0;
   for (const auto& vertex : vertices) total_tasks += vertex.parallelism;
-  end_barrier_ = std::make_unique<runtime::JobEndBarrier>(total_tasks, [this] {
-    return coordinator_ ? coordinator_->next_checkpoint_id() : ++final_checkpoint_ids_;
-  });
+  end_barrier_ = std::make_unique<runtime::JobEndBarrier>(
+      total_tasks, [this] { return coordinator_->next_checkpoint_id(); });
   for (size_t v = 0; v < vertices.size(); ++v) {
     for (int i = 0; i < vertices[v].parallelism; ++i) {
       runtime::TaskCheckpointing checkpointing;
@@ -199,7 +243,7 @@ void JobMaster::fail_over_locked(std::exception_ptr cause) {
     failure_ = cause;
     status_ = JobStatus::kFailing;
   }
-  if (coordinator_) coordinator_->abort_pending("the job is failing over");
+  coordinator_->abort_pending("the job is failing over");
   cancel_tasks_locked();
 }
 
@@ -297,10 +341,11 @@ void JobMaster::restart_locked() {
   partitions_.clear();
   gates_.clear();
   ++attempt_;
-  if (coordinator_) {
+  {
     std::vector<std::string> skipped;
-    restore_ = coordinator_->latest_restorable(&skipped);
-    if (!restore_ && !skipped.empty()) {
+    if (auto latest = coordinator_->latest_restorable(&skipped)) {
+      restore_ = std::move(latest);
+    } else if (!skipped.empty()) {
       // Every retained checkpoint is damaged: restoring none would silently lose state.
       std::string message = "cannot restore job '" + job_.job_name + "' (" + job_.job_id +
                             "): no retained checkpoint is intact";

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <exception>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -44,8 +45,8 @@ class JobMaster {
   void add_listener(Listener listener);
 
   const graph::JobGraph& job() const { return job_; }
-  // Null unless the job takes periodic checkpoints.
-  const CheckpointCoordinator* checkpoint_coordinator() const { return coordinator_.get(); }
+  // Takes a savepoint into a new directory under `target_dir`; the future gives its path.
+  std::future<std::string> trigger_savepoint(const std::string& target_dir);
 
  private:
   // Builds the gates, partitions and tasks of the current attempt and starts their threads.
@@ -55,6 +56,8 @@ class JobMaster {
   void fail_over_locked(std::exception_ptr cause);
   void cancel_tasks_locked();
   CheckpointCoordinator::JobHooks checkpoint_hooks();
+  // Reads a savepoint and checks that this job can restore it. Throws with the reason.
+  CompletedCheckpoint load_savepoint(const SavepointRestoreSettings& settings) const;
   // Joins the ended attempt's threads, drops its tasks and deploys the next attempt.
   void restart_locked();
   // Sets the final status and tells the listeners; `lock` is released.
@@ -76,8 +79,9 @@ class JobMaster {
   std::thread supervisor_;
   std::unique_ptr<CheckpointCoordinator> coordinator_;
   std::unique_ptr<runtime::JobEndBarrier> end_barrier_;  // of the current attempt
-  std::optional<CompletedCheckpoint> restore_;           // what the current attempt restored
-  std::atomic<int64_t> final_checkpoint_ids_{0};         // without a coordinator
+  // What the next attempt restores: the savepoint the job started from, later the latest
+  // completed checkpoint. GUARDED_BY(mu_)
+  std::optional<CompletedCheckpoint> restore_;
 
   mutable std::mutex mu_;
   std::condition_variable changed_;

@@ -55,6 +55,8 @@ struct StreamGraphConfig {
   std::shared_ptr<const Clock> clock;             // processing time; null: the system clock
   RestartStrategyConfiguration restart_strategy;  // default: no restart
   CheckpointConfig checkpoint;                    // default: no periodic checkpoints
+  StateBackendType state_backend = StateBackendType::kHashMap;
+  SavepointRestoreSettings savepoint_restore;  // default: start without state
 };
 
 struct StreamGraph {

@@ -99,7 +99,8 @@ void Task::instantiate() {
     const graph::StreamNode& node = job_.node(id);
     contexts_.push_back(std::make_unique<RuntimeContext>(
         node.name, subtask_index_, node.parallelism, node.max_parallelism, attempt_number_,
-        ExecutionConfig(job_.stream_graph.config.auto_watermark_interval_ms)));
+        ExecutionConfig(job_.stream_graph.config.auto_watermark_interval_ms,
+                        job_.stream_graph.config.state_backend)));
     if (auto it = checkpointing_.restore.find(id); it != checkpointing_.restore.end()) {
       contexts_.back()->set_restore(it->second);
     }

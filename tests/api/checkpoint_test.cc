@@ -139,7 +139,9 @@ struct JobSetup {
     FailOnce fail;
     fail.fail_at = fail_at;
     fail.probe = probe;
-    return env.add_source(source, "pausing").map(fail);
+    // The map runs in the source's (single) subtask, and so does the next one where a test
+    // keys the stream: each key's records reach keyed operators in order.
+    return env.add_source(source, "pausing").map(fail).set_parallelism(1);
   }
   CommittingSink sink() const {
     CommittingSink sink;
@@ -161,6 +163,7 @@ TEST(CheckpointTest, KeyedStateAndSourcePositionRestoreExactlyOnce) {
   auto env = setup.env();
   setup.source(env)
       .map([](const int64_t& v) { return Pair(v % 7, v); })
+      .set_parallelism(1)
       .key_by([](const Pair& p) { return p.first; })
       .reduce([](const Pair& a, const Pair& b) { return Pair(a.first, a.second + b.second); })
       .add_sink(setup.sink());
@@ -198,6 +201,8 @@ TEST(CheckpointTest, AtLeastOnceLosesNothing) {
   auto env = setup.env();
   setup.source(env)
       .rebalance()
+      .map([](const int64_t& v) { return v; })
+      .rebalance()  // two senders per receiver: barriers arrive on two channels
       .map([](const int64_t& v) { return Pair(v, v); })
       .add_sink(setup.sink());
   env.execute("at-least-once");

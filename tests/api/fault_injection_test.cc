@@ -2,7 +2,8 @@
 // (two-phase-commit) sink fails at random moments — in the source's downstream map, in the
 // window function, in the sink — and restarts from its latest checkpoint (or from the start
 // when none completed yet). Whatever the failures, the committed output must be identical to
-// what a plain loop computes for a run without failure: no record lost, none duplicated.
+// what a plain loop computes for a run without failure: no record lost, none duplicated. Runs
+// alternate between the heap and the RocksDB state backend.
 // EDDY_FAULT_INJECTION_RUNS sets the number of randomized runs (default 50) and
 // EDDY_FAULT_INJECTION_SEED the first seed (default 0); scripts/soak-checkpoints runs many more.
 #include <gtest/gtest.h>
@@ -118,6 +119,7 @@ TEST(FaultInjectionTest, OutputIsIdenticalToAFailureFreeRun) {
 
     auto env = StreamExecutionEnvironment::get_execution_environment();
     env.set_parallelism(2).enable_checkpointing(10);
+    if (run % 2 == 1) env.set_state_backend(EmbeddedRocksDBStateBackend());  // both backends
     env.set_restart_strategy(RestartStrategies::fixed_delay_restart(10, 0));
     ThrottledSource source;
     source.n = n;

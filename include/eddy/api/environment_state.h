@@ -24,6 +24,7 @@ struct EnvironmentState {
   bool restart_strategy_set = false;  // by the program or its configuration
   CheckpointConfig checkpoint;
   StateBackendType state_backend = StateBackendType::kHashMap;
+  SavepointRestoreSettings savepoint_restore;
   bool chaining_enabled = true;
   int next_id = 1;
   // Operators and sinks to run on the next execute(); sources are reached through them.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
@@ -71,6 +72,9 @@ class JobClient {
   // Runs `listener` once when the job ends (at once, if it has ended). `error` is null when
   // the job finished; otherwise it holds a JobExecutionException.
   void add_completion_listener(std::function<void(JobStatus, std::exception_ptr error)> listener);
+  // Takes a savepoint of the running job into a new directory under `target_dir`
+  // (savepoint-<job>-<random>); the future gives its path, or throws why it failed.
+  std::future<std::string> trigger_savepoint(const std::string& target_dir);
 
  private:
   std::shared_ptr<cluster::JobMaster> master_;

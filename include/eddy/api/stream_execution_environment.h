@@ -27,7 +27,8 @@ class StreamExecutionEnvironment {
   // Applies the keys of `config` that Eddy knows (Flink's names): parallelism.default,
   // pipeline.max-parallelism, execution.buffer-timeout.interval / .enabled,
   // pipeline.auto-watermark-interval, pipeline.operator-chaining.enabled, restart-strategy.*,
-  // execution.checkpointing.*, state.checkpoints.* and state.backend.type.
+  // execution.checkpointing.*, state.checkpoints.*, state.backend.type and
+  // execution.savepoint.path / .ignore-unclaimed-state.
   // Other keys are ignored. Throws ConfigurationException naming the key for a bad value.
   StreamExecutionEnvironment& configure(const Configuration& config);
 
@@ -68,6 +69,24 @@ class StreamExecutionEnvironment {
   StreamExecutionEnvironment& enable_checkpointing(
       int64_t interval_ms, CheckpointingMode mode = CheckpointingMode::kExactlyOnce);
   CheckpointConfig& get_checkpoint_config() { return state_->checkpoint; }
+
+  // Where keyed state lives: HashMapStateBackend() (objects on the heap; the default) or
+  // EmbeddedRocksDBStateBackend() (serialized in an embedded RocksDB on local disk, for state
+  // larger than memory). See docs/state-backends.md.
+  template <class Backend>
+  requires requires { Backend::kType; }
+  StreamExecutionEnvironment& set_state_backend(const Backend&) {
+    state_->state_backend = Backend::kType;
+    return *this;
+  }
+  StateBackendType get_state_backend() const { return state_->state_backend; }
+
+  // The next execute() starts the job from a savepoint or retained checkpoint (see
+  // docs/savepoints.md); its operators find their state by uid, at any parallelism.
+  StreamExecutionEnvironment& set_savepoint_restore_settings(SavepointRestoreSettings settings) {
+    state_->savepoint_restore = std::move(settings);
+    return *this;
+  }
   const CheckpointConfig& get_checkpoint_config() const { return state_->checkpoint; }
   const RestartStrategyConfiguration& get_restart_strategy() const {
     return state_->restart_strategy;

@@ -90,6 +90,30 @@ class CheckpointConfig {
   int num_retained_ = 1;
 };
 
+// env.set_state_backend(HashMapStateBackend()) or (EmbeddedRocksDBStateBackend()), PyFlink's
+// names for the two backends.
+struct HashMapStateBackend {
+  static constexpr StateBackendType kType = StateBackendType::kHashMap;
+};
+struct EmbeddedRocksDBStateBackend {
+  static constexpr StateBackendType kType = StateBackendType::kRocksDb;
+};
+
+// Where a job starts from: nothing (empty path), or a savepoint or retained checkpoint (its
+// directory or its _metadata file). With allow_non_restored_state, state of operators that the
+// job no longer has is skipped instead of failing the job (Flink's --allowNonRestoredState).
+struct SavepointRestoreSettings {
+  std::string path;
+  bool allow_non_restored_state = false;
+
+  static SavepointRestoreSettings none() { return {}; }
+  static SavepointRestoreSettings for_path(std::string path,
+                                           bool allow_non_restored_state = false) {
+    return {std::move(path), allow_non_restored_state};
+  }
+  bool restore_savepoint() const { return !path.empty(); }
+};
+
 // "hashmap" or "rocksdb" (Flink's state.backend.type values; "filesystem" and "jobmanager" are
 // Flink's old names of the heap backend and mean hashmap). Throws ConfigurationException.
 StateBackendType parse_state_backend_type(const std::string& name);

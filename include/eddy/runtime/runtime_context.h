@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "eddy/core/checkpoint_config.h"
 #include "eddy/runtime/checkpoint.h"
 #include "eddy/state/keyed_state_backend.h"
 #include "eddy/state/operator_state.h"
@@ -30,12 +31,16 @@ class LongCounter {
 // The job-wide settings a function may read (Flink's ExecutionConfig).
 class ExecutionConfig {
  public:
-  explicit ExecutionConfig(int64_t auto_watermark_interval_ms = 200)
-      : auto_watermark_interval_ms_(auto_watermark_interval_ms) {}
+  explicit ExecutionConfig(int64_t auto_watermark_interval_ms = 200,
+                           StateBackendType state_backend = StateBackendType::kHashMap)
+      : auto_watermark_interval_ms_(auto_watermark_interval_ms), state_backend_(state_backend) {}
   int64_t get_auto_watermark_interval() const { return auto_watermark_interval_ms_; }
+  // Where keyed operators keep their state.
+  StateBackendType get_state_backend() const { return state_backend_; }
 
  private:
   int64_t auto_watermark_interval_ms_;
+  StateBackendType state_backend_;
 };
 
 class RuntimeContext {

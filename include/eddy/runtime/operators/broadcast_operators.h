@@ -141,7 +141,7 @@ class KeyedBroadcastProcessOperator final : public TwoInputOperator<In1, In2, F>
   const K& select_key_with_state(K key) {
     const K& selected = select_key(std::move(key));
     if constexpr (Serializable<K>) {
-      HeapKeyedStateBackend* backend = function_.state_backend();
+      KeyedStateBackend* backend = function_.state_backend();
       if (backend != nullptr) set_current_key_of(*backend, selected);
     }
     return selected;

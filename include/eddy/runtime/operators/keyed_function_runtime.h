@@ -66,7 +66,7 @@ class KeyedFunctionRuntime {
   // The context for process_element*(); REQUIRES: its key is set for each record.
   typename F::Context& context() { return context_; }
   // The keyed state backend: null until open(), and for keys that cannot be serialized.
-  HeapKeyedStateBackend* state_backend() { return state_.backend(); }
+  KeyedStateBackend* state_backend() { return state_.backend(); }
 
  private:
   void fire_processing_time_timers(int64_t now) {

@@ -12,6 +12,7 @@
 #include "eddy/runtime/processing_time_service.h"
 #include "eddy/runtime/runtime_context.h"
 #include "eddy/state/heap_keyed_state_backend.h"
+#include "eddy/state/rocksdb_keyed_state_backend.h"
 
 namespace eddy::runtime {
 
@@ -22,13 +23,19 @@ inline std::pair<int, int> key_group_range_of(const RuntimeContext& ctx) {
                                       ctx.get_index_of_this_subtask());
 }
 
-// The heap backend of one keyed operator subtask: the key groups it owns, TTL measured on the
-// job's processing time, filled from the checkpoint the job restores from, if any.
-inline std::unique_ptr<HeapKeyedStateBackend> make_subtask_state_backend(
-    RuntimeContext& ctx, ProcessingTimeService& time) {
+// The state backend of one keyed operator subtask, of the job's kind (heap or RocksDB): the key
+// groups it owns, TTL measured on the job's processing time, filled from the checkpoint the job
+// restores from, if any.
+inline std::unique_ptr<KeyedStateBackend> make_subtask_state_backend(RuntimeContext& ctx,
+                                                                     ProcessingTimeService& time) {
   auto [first, last] = key_group_range_of(ctx);
-  auto backend = std::make_unique<HeapKeyedStateBackend>(first, last,
-                                                         ctx.get_max_number_of_parallel_subtasks());
+  const int max = ctx.get_max_number_of_parallel_subtasks();
+  std::unique_ptr<KeyedStateBackend> backend;
+  if (ctx.get_execution_config().get_state_backend() == StateBackendType::kRocksDb) {
+    backend = std::make_unique<RocksDbKeyedStateBackend>(first, last, max);
+  } else {
+    backend = std::make_unique<HeapKeyedStateBackend>(first, last, max);
+  }
   backend->set_ttl_time_provider([&time] { return time.current_processing_time(); });
   if (const OperatorRestore* restore = ctx.get_restore()) {
     for (const auto& old : restore->old_subtasks) {
@@ -61,10 +68,10 @@ class KeyedStateSupport {
   }
 
   // Null until open(), and for keys that cannot be serialized.
-  HeapKeyedStateBackend* backend() { return backend_.get(); }
+  KeyedStateBackend* backend() { return backend_.get(); }
 
  private:
-  std::unique_ptr<HeapKeyedStateBackend> backend_;
+  std::unique_ptr<KeyedStateBackend> backend_;
   RuntimeContext* context_ = nullptr;
 };
 

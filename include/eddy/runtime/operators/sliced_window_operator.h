@@ -184,7 +184,7 @@ class SlicedWindowOperator final
   Collector<Out> collector_;
   KeyedTimers<K> timers_;
   ProcessingTimeService& processing_time_;
-  std::unique_ptr<HeapKeyedStateBackend> backend_;
+  std::unique_ptr<KeyedStateBackend> backend_;
   state::InternalAggregatingState<TimeWindow, In, Acc, R>* slice_state_ = nullptr;
   std::unique_ptr<WindowContext<TimeWindow>> window_context_;
   LongCounter* late_dropped_ = nullptr;

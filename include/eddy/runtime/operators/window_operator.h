@@ -361,7 +361,7 @@ class WindowOperator final
   Collector<Out> collector_;
   KeyedTimers<std::pair<K, W>> timers_;
   ProcessingTimeService& processing_time_;
-  std::unique_ptr<HeapKeyedStateBackend> backend_;
+  std::unique_ptr<KeyedStateBackend> backend_;
   std::unique_ptr<WindowContext<W>> window_context_;
   OperatorTriggerContext trigger_context_;
   LongCounter* late_dropped_ = nullptr;

@@ -1,0 +1,222 @@
+// Savepoints: a running job's savepoint restores into a new job — at another parallelism
+// (keyed state and operator state redistributed 2 → 3 → 1), on either state backend — and the
+// committed output of the three runs equals, as a multiset, that of one uninterrupted run.
+// A savepoint with state for an operator the new job lacks is refused unless non-restored state
+// is allowed; a damaged or missing savepoint fails the job naming the file.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "api/test_jobs.h"
+#include "support/latch.h"
+
+namespace eddy {
+namespace {
+
+namespace fs = std::filesystem;
+using Pair = std::pair<int64_t, int64_t>;
+
+struct Store {
+  std::mutex mu;
+  std::map<int64_t, std::vector<Pair>> committed;  // by transaction id
+  std::atomic<int64_t> next_id{1};
+  std::vector<Pair> output() {
+    std::lock_guard lock(mu);
+    std::vector<Pair> all;
+    for (const auto& [id, records] : committed)
+      all.insert(all.end(), records.begin(), records.end());
+    return testing::sorted(all);
+  }
+};
+
+// Emits 0..n-1 keeping its offset in operator state; at `pause_at` it stops emitting (and says
+// so) until the job is cancelled.
+struct StoppingSource : SourceFunction<int64_t>, CheckpointedFunction {
+  int64_t n = 0;
+  int64_t pause_at = -1;
+  std::shared_ptr<testing::Latch> paused;
+  std::shared_ptr<std::atomic<bool>> running;
+  ListState<int64_t>* state = nullptr;
+  int64_t offset = 0;
+
+  void initialize_state(FunctionInitializationContext& ctx) override {
+    running = std::make_shared<std::atomic<bool>>(true);
+    state = &ctx.get_operator_state_store().get_list_state(ListStateDescriptor<int64_t>("offset"));
+    for (int64_t o : state->get()) offset = o;
+  }
+  void snapshot_state(FunctionSnapshotContext&) override { state->update({offset}); }
+  void run(SourceContext<int64_t>& ctx) override {
+    while (*running && offset < n) {
+      if (offset == pause_at) {
+        paused->open();
+        while (*running) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return;
+      }
+      std::lock_guard lock(ctx.get_checkpoint_lock());
+      ctx.collect(offset++);
+    }
+  }
+  void cancel() override { *running = false; }
+};
+
+using Txn = std::pair<int64_t, std::vector<Pair>>;
+struct StoreSink : TwoPhaseCommitSinkFunction<Pair, Txn> {
+  std::shared_ptr<Store> store;
+
+ protected:
+  Txn begin_transaction() override { return {store->next_id++, {}}; }
+  void invoke_with_transaction(Txn& txn, const Pair& value, const Context&) override {
+    txn.second.push_back(value);
+  }
+  void pre_commit(Txn&) override {}
+  void commit(Txn& txn) override {
+    std::lock_guard lock(store->mu);
+    store->committed.emplace(txn.first, txn.second);
+  }
+  void abort(Txn&) override {}
+};
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() /
+                  ("eddy-savepoint-test-" +
+                   std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+constexpr int64_t kRecords = 30'000;
+
+// Builds the job: source (uid "source") -> key by v % 11 -> rolling sum (uid "sum") -> sink.
+StreamExecutionEnvironment job(int parallelism, StateBackendType backend, int64_t pause_at,
+                               std::shared_ptr<testing::Latch> paused, std::shared_ptr<Store> store,
+                               const std::string& restore_from) {
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env.set_parallelism(parallelism).set_max_parallelism(128);
+  if (backend == StateBackendType::kRocksDb) {
+    env.set_state_backend(EmbeddedRocksDBStateBackend());
+  } else {
+    env.set_state_backend(HashMapStateBackend());
+  }
+  if (!restore_from.empty()) {
+    env.set_savepoint_restore_settings(SavepointRestoreSettings::for_path(restore_from));
+  }
+  StoppingSource source;
+  source.n = kRecords;
+  source.pause_at = pause_at;
+  source.paused = std::move(paused);
+  StoreSink sink;
+  sink.store = std::move(store);
+  // The map runs in the source's subtask: each key's records then reach the sum in order, which
+  // makes the rolling sums deterministic.
+  env.add_source(source, "stopping")
+      .uid("source")
+      .map([](const int64_t& v) { return Pair(v % 11, v); })
+      .set_parallelism(1)
+      .key_by([](const Pair& p) { return p.first; })
+      .reduce([](const Pair& a, const Pair& b) { return Pair(a.first, a.second + b.second); })
+      .uid("sum")
+      .add_sink(sink)
+      .uid("sink");
+  return env;
+}
+
+// Runs until the source paused at `pause_at`, takes a savepoint, cancels; returns its path.
+std::string run_to_savepoint(int parallelism, StateBackendType backend, int64_t pause_at,
+                             const std::shared_ptr<Store>& store, const std::string& restore_from,
+                             const fs::path& dir) {
+  auto paused = std::make_shared<testing::Latch>();
+  auto env = job(parallelism, backend, pause_at, paused, store, restore_from);
+  JobClient client = env.execute_async("savepoint stage");
+  paused->wait();
+  const std::string path = client.trigger_savepoint(dir.string()).get();
+  client.cancel();
+  EXPECT_THROW(client.get_job_execution_result(), JobExecutionException);
+  return path;
+}
+
+class SavepointTest : public ::testing::TestWithParam<StateBackendType> {};
+
+TEST_P(SavepointTest, RescalingTwoThreeOneEqualsAnUninterruptedRun) {
+  TempDir dir;
+  auto store = std::make_shared<Store>();
+  const std::string first = run_to_savepoint(2, GetParam(), 9'000, store, "", dir.path);
+  EXPECT_TRUE(fs::exists(fs::path(first) / "_metadata")) << first;
+  EXPECT_EQ(fs::path(first).filename().string().rfind("savepoint-", 0), 0u) << first;
+  const std::string second = run_to_savepoint(3, GetParam(), 21'000, store, first, dir.path);
+  auto env = job(1, GetParam(), -1, std::make_shared<testing::Latch>(), store, second);
+  env.execute("final stage");
+
+  std::map<int64_t, int64_t> sums;
+  std::vector<Pair> expected;
+  for (int64_t v = 0; v < kRecords; ++v) expected.emplace_back(v % 11, sums[v % 11] += v);
+  EXPECT_EQ(store->output(), testing::sorted(expected));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SavepointTest,
+                         ::testing::Values(StateBackendType::kHashMap, StateBackendType::kRocksDb),
+                         [](const auto& info) {
+                           return info.param == StateBackendType::kRocksDb ? "RocksDB" : "Heap";
+                         });
+
+std::string failure_of(StreamExecutionEnvironment& env) {
+  try {
+    env.execute("restore");
+  } catch (const JobExecutionException& e) {
+    return e.what();
+  }
+  return "no failure";
+}
+
+TEST(SavepointRestoreTest, StateOfAMissingOperatorIsRefusedUnlessAllowed) {
+  TempDir dir;
+  auto store = std::make_shared<Store>();
+  const std::string path =
+      run_to_savepoint(2, StateBackendType::kHashMap, 1'000, store, "", dir.path);
+  // The same job without the rolling sum and the sink (both have state in the savepoint).
+  auto make = [&](bool allow) {
+    auto env = StreamExecutionEnvironment::get_execution_environment();
+    env.set_parallelism(2).set_savepoint_restore_settings(
+        SavepointRestoreSettings::for_path(path, allow));
+    StoppingSource source;
+    source.n = 2'000;
+    source.paused = std::make_shared<testing::Latch>();
+    env.add_source(source, "stopping").uid("source").add_sink([](const int64_t&) {});
+    return env;
+  };
+  auto refused = make(false);
+  const std::string message = failure_of(refused);
+  EXPECT_NE(message.find("Cannot map checkpoint/savepoint state for operator 'sink'"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+  auto allowed = make(true);
+  EXPECT_EQ(failure_of(allowed), "no failure");
+}
+
+TEST(SavepointRestoreTest, DamagedOrMissingSavepointFailsNamingTheFile) {
+  TempDir dir;
+  auto store = std::make_shared<Store>();
+  const std::string path =
+      run_to_savepoint(1, StateBackendType::kHashMap, 1'000, store, "", dir.path);
+  for (const auto& entry : fs::directory_iterator(path)) {
+    if (entry.path().filename() == "_metadata") continue;
+    std::ofstream(entry.path(), std::ios::binary | std::ios::app) << "x";  // one byte too many
+  }
+  auto env =
+      job(1, StateBackendType::kHashMap, -1, std::make_shared<testing::Latch>(), store, path);
+  std::string message = failure_of(env);
+  EXPECT_NE(message.find("is corrupted"), std::string::npos) << message;
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+
+  auto missing = job(1, StateBackendType::kHashMap, -1, std::make_shared<testing::Latch>(), store,
+                     (dir.path / "no-such-savepoint").string());
+  message = failure_of(missing);
+  EXPECT_NE(message.find("no-such-savepoint/_metadata is missing"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace eddy
