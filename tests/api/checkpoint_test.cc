@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "api/test_jobs.h"
+#include "support/committing_sink.h"
 #include "support/shared_sink.h"
 
 namespace eddy {
@@ -17,21 +18,10 @@ namespace {
 namespace fs = std::filesystem;
 using Pair = std::pair<int64_t, int64_t>;
 
-// What the test sees of a job run: committed output, restores.
+// What the test sees of a job run besides its output: the failure, the restores.
 struct Probe {
-  std::mutex mu;
-  std::map<int64_t, std::vector<Pair>> committed;  // by transaction id
-  std::atomic<int64_t> next_transaction{1};
   std::atomic<bool> failed{false};
   testing::SharedSink<int64_t> restored_offsets;
-
-  std::vector<Pair> output() {
-    std::lock_guard lock(mu);
-    std::vector<Pair> all;
-    for (const auto& [id, records] : committed)
-      all.insert(all.end(), records.begin(), records.end());
-    return testing::sorted(all);
-  }
 };
 
 // Emits 0..n-1, each with itself as timestamp and watermark, keeping its offset in operator
@@ -100,30 +90,13 @@ struct FailOnce {
   }
 };
 
-// Commits each transaction's records into the probe; a transaction is its id and records.
-using Transaction = std::pair<int64_t, std::vector<Pair>>;
-struct CommittingSink : TwoPhaseCommitSinkFunction<Pair, Transaction> {
-  std::shared_ptr<Probe> probe;
-
- protected:
-  Transaction begin_transaction() override { return {probe->next_transaction++, {}}; }
-  void invoke_with_transaction(Transaction& txn, const Pair& value, const Context&) override {
-    txn.second.push_back(value);
-  }
-  void pre_commit(Transaction&) override {}
-  void commit(Transaction& txn) override {
-    std::lock_guard lock(probe->mu);
-    probe->committed.emplace(txn.first, txn.second);  // idempotent: a second commit is a no-op
-  }
-  void abort(Transaction&) override {}
-};
-
 struct JobSetup {
   int64_t n = 20'000;
   int64_t pause_at = 5'000;
   int64_t fail_at = 12'345;
   CheckpointingMode mode = CheckpointingMode::kExactlyOnce;
   std::shared_ptr<Probe> probe = std::make_shared<Probe>();
+  testing::CommittingSink<Pair> sink;
 
   StreamExecutionEnvironment env() const {
     auto env = StreamExecutionEnvironment::get_execution_environment();
@@ -143,11 +116,6 @@ struct JobSetup {
     // keys the stream: each key's records reach keyed operators in order.
     return env.add_source(source, "pausing").map(fail).set_parallelism(1);
   }
-  CommittingSink sink() const {
-    CommittingSink sink;
-    sink.probe = probe;
-    return sink;
-  }
 };
 
 // Rolling sum per key v % 7, as the job emits it after every record.
@@ -166,14 +134,14 @@ TEST(CheckpointTest, KeyedStateAndSourcePositionRestoreExactlyOnce) {
       .set_parallelism(1)
       .key_by([](const Pair& p) { return p.first; })
       .reduce([](const Pair& a, const Pair& b) { return Pair(a.first, a.second + b.second); })
-      .add_sink(setup.sink());
+      .add_sink(setup.sink);
   env.execute("keyed exactly-once");
   EXPECT_TRUE(setup.probe->failed);
   const std::vector<int64_t> restored = setup.probe->restored_offsets.values();
   ASSERT_EQ(restored.size(), 1u);
   EXPECT_GE(restored[0], setup.pause_at);
   EXPECT_LE(restored[0], setup.fail_at);
-  EXPECT_EQ(setup.probe->output(), expected_rolling_sums(setup.n));
+  EXPECT_EQ(setup.sink.log->output(), expected_rolling_sums(setup.n));
 }
 
 TEST(CheckpointTest, EventTimeWindowsAndTimersRestoreExactlyOnce) {
@@ -184,7 +152,7 @@ TEST(CheckpointTest, EventTimeWindowsAndTimersRestoreExactlyOnce) {
       .key_by([](const Pair& p) { return p.first; })
       .window(TumblingEventTimeWindows::of(Time::milliseconds(100)))
       .reduce([](const Pair& a, const Pair& b) { return Pair(a.first, a.second + b.second); })
-      .add_sink(setup.sink());
+      .add_sink(setup.sink);
   env.execute("windows exactly-once");
   EXPECT_TRUE(setup.probe->failed);
   EXPECT_EQ(setup.probe->restored_offsets.values().size(), 1u);
@@ -192,7 +160,7 @@ TEST(CheckpointTest, EventTimeWindowsAndTimersRestoreExactlyOnce) {
   for (int64_t v = 0; v < setup.n; ++v) windows[{v % 5, v / 100 * 100}] += v;
   std::vector<Pair> expected;
   for (const auto& [window, sum] : windows) expected.emplace_back(window.first, sum);
-  EXPECT_EQ(setup.probe->output(), testing::sorted(expected));
+  EXPECT_EQ(setup.sink.log->output(), testing::sorted(expected));
 }
 
 TEST(CheckpointTest, AtLeastOnceLosesNothing) {
@@ -204,11 +172,11 @@ TEST(CheckpointTest, AtLeastOnceLosesNothing) {
       .map([](const int64_t& v) { return v; })
       .rebalance()  // two senders per receiver: barriers arrive on two channels
       .map([](const int64_t& v) { return Pair(v, v); })
-      .add_sink(setup.sink());
+      .add_sink(setup.sink);
   env.execute("at-least-once");
   EXPECT_TRUE(setup.probe->failed);
   std::map<int64_t, int> seen;
-  for (const Pair& p : setup.probe->output()) ++seen[p.first];
+  for (const Pair& p : setup.sink.log->output()) ++seen[p.first];
   ASSERT_EQ(seen.size(), static_cast<size_t>(setup.n));
   EXPECT_EQ(seen.begin()->first, 0);
   EXPECT_EQ(seen.rbegin()->first, setup.n - 1);

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "api/test_jobs.h"
+#include "support/committing_sink.h"
 
 namespace eddy {
 namespace {
@@ -36,12 +37,6 @@ struct Faults {
   }
 };
 enum Place { kMap = 0, kWindow = 1, kSink = 2 };
-
-struct Committed {
-  std::mutex mu;
-  std::map<int64_t, std::vector<Pair>> transactions;
-  std::atomic<int64_t> next_id{1};
-};
 
 // Emits 0..n-1 with timestamp and watermark = value, its offset in operator state; it yields
 // now and then so that checkpoints happen while it runs.
@@ -76,25 +71,6 @@ struct FaultyMap {
   }
 };
 
-using Txn = std::pair<int64_t, std::vector<Pair>>;
-struct FaultySink : TwoPhaseCommitSinkFunction<Pair, Txn> {
-  std::shared_ptr<Faults> faults;
-  std::shared_ptr<Committed> committed;
-
- protected:
-  Txn begin_transaction() override { return {committed->next_id++, {}}; }
-  void invoke_with_transaction(Txn& txn, const Pair& value, const Context&) override {
-    if (faults->fire(kSink, value.second)) throw std::runtime_error("injected sink failure");
-    txn.second.push_back(value);
-  }
-  void pre_commit(Txn&) override {}
-  void commit(Txn& txn) override {
-    std::lock_guard lock(committed->mu);
-    committed->transactions.emplace(txn.first, txn.second);
-  }
-  void abort(Txn&) override {}
-};
-
 int env_or(const char* name, int default_value) {
   const char* value = std::getenv(name);
   return value != nullptr ? std::atoi(value) : default_value;
@@ -115,7 +91,6 @@ TEST(FaultInjectionTest, OutputIsIdenticalToAFailureFreeRun) {
       const int64_t value = std::uniform_int_distribution<int64_t>(0, n - 1)(random);
       faults->planned.insert({place, value});
     }
-    auto committed = std::make_shared<Committed>();
 
     auto env = StreamExecutionEnvironment::get_execution_environment();
     env.set_parallelism(2).enable_checkpointing(10);
@@ -125,9 +100,10 @@ TEST(FaultInjectionTest, OutputIsIdenticalToAFailureFreeRun) {
     source.n = n;
     FaultyMap map;
     map.faults = faults;
-    FaultySink sink;
-    sink.faults = faults;
-    sink.committed = committed;
+    testing::CommittingSink<Pair> sink;
+    sink.before_write = [faults](const Pair& value) {
+      if (faults->fire(kSink, value.second)) throw std::runtime_error("injected sink failure");
+    };
     env.add_source(source, "throttled")
         .map(map)
         .key_by([](const Pair& p) { return p.first; })
@@ -144,11 +120,7 @@ TEST(FaultInjectionTest, OutputIsIdenticalToAFailureFreeRun) {
     for (int64_t v = 0; v < n; ++v) windows[{v % 13, v / 50 * 50}] += v;
     std::vector<Pair> expected;
     for (const auto& [window, sum] : windows) expected.emplace_back(window.first, sum);
-    std::vector<Pair> got;
-    for (const auto& [id, records] : committed->transactions) {
-      got.insert(got.end(), records.begin(), records.end());
-    }
-    ASSERT_EQ(testing::sorted(got), testing::sorted(expected))
+    ASSERT_EQ(sink.log->output(), testing::sorted(expected))
         << "run " << run << ": n=" << n << ", failures fired: " << faults->fired;
   }
   // Most planned failures hit a record value that flows through their place.

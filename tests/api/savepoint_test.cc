@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "api/test_jobs.h"
+#include "support/committing_sink.h"
 #include "support/latch.h"
 
 namespace eddy {
@@ -20,18 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using Pair = std::pair<int64_t, int64_t>;
 
-struct Store {
-  std::mutex mu;
-  std::map<int64_t, std::vector<Pair>> committed;  // by transaction id
-  std::atomic<int64_t> next_id{1};
-  std::vector<Pair> output() {
-    std::lock_guard lock(mu);
-    std::vector<Pair> all;
-    for (const auto& [id, records] : committed)
-      all.insert(all.end(), records.begin(), records.end());
-    return testing::sorted(all);
-  }
-};
+using Log = testing::CommitLog<Pair>;
 
 // Emits 0..n-1 keeping its offset in operator state; at `pause_at` it stops emitting (and says
 // so) until the job is cancelled.
@@ -63,23 +53,6 @@ struct StoppingSource : SourceFunction<int64_t>, CheckpointedFunction {
   void cancel() override { *running = false; }
 };
 
-using Txn = std::pair<int64_t, std::vector<Pair>>;
-struct StoreSink : TwoPhaseCommitSinkFunction<Pair, Txn> {
-  std::shared_ptr<Store> store;
-
- protected:
-  Txn begin_transaction() override { return {store->next_id++, {}}; }
-  void invoke_with_transaction(Txn& txn, const Pair& value, const Context&) override {
-    txn.second.push_back(value);
-  }
-  void pre_commit(Txn&) override {}
-  void commit(Txn& txn) override {
-    std::lock_guard lock(store->mu);
-    store->committed.emplace(txn.first, txn.second);
-  }
-  void abort(Txn&) override {}
-};
-
 struct TempDir {
   fs::path path = fs::temp_directory_path() /
                   ("eddy-savepoint-test-" +
@@ -92,7 +65,7 @@ constexpr int64_t kRecords = 30'000;
 
 // Builds the job: source (uid "source") -> key by v % 11 -> rolling sum (uid "sum") -> sink.
 StreamExecutionEnvironment job(int parallelism, StateBackendType backend, int64_t pause_at,
-                               std::shared_ptr<testing::Latch> paused, std::shared_ptr<Store> store,
+                               std::shared_ptr<testing::Latch> paused, std::shared_ptr<Log> store,
                                const std::string& restore_from) {
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env.set_parallelism(parallelism).set_max_parallelism(128);
@@ -108,8 +81,8 @@ StreamExecutionEnvironment job(int parallelism, StateBackendType backend, int64_
   source.n = kRecords;
   source.pause_at = pause_at;
   source.paused = std::move(paused);
-  StoreSink sink;
-  sink.store = std::move(store);
+  testing::CommittingSink<Pair> sink;
+  sink.log = std::move(store);
   // The map runs in the source's subtask: each key's records then reach the sum in order, which
   // makes the rolling sums deterministic.
   env.add_source(source, "stopping")
@@ -126,7 +99,7 @@ StreamExecutionEnvironment job(int parallelism, StateBackendType backend, int64_
 
 // Runs until the source paused at `pause_at`, takes a savepoint, cancels; returns its path.
 std::string run_to_savepoint(int parallelism, StateBackendType backend, int64_t pause_at,
-                             const std::shared_ptr<Store>& store, const std::string& restore_from,
+                             const std::shared_ptr<Log>& store, const std::string& restore_from,
                              const fs::path& dir) {
   auto paused = std::make_shared<testing::Latch>();
   auto env = job(parallelism, backend, pause_at, paused, store, restore_from);
@@ -142,7 +115,7 @@ class SavepointTest : public ::testing::TestWithParam<StateBackendType> {};
 
 TEST_P(SavepointTest, RescalingTwoThreeOneEqualsAnUninterruptedRun) {
   TempDir dir;
-  auto store = std::make_shared<Store>();
+  auto store = std::make_shared<Log>();
   const std::string first = run_to_savepoint(2, GetParam(), 9'000, store, "", dir.path);
   EXPECT_TRUE(fs::exists(fs::path(first) / "_metadata")) << first;
   EXPECT_EQ(fs::path(first).filename().string().rfind("savepoint-", 0), 0u) << first;
@@ -173,7 +146,7 @@ std::string failure_of(StreamExecutionEnvironment& env) {
 
 TEST(SavepointRestoreTest, StateOfAMissingOperatorIsRefusedUnlessAllowed) {
   TempDir dir;
-  auto store = std::make_shared<Store>();
+  auto store = std::make_shared<Log>();
   const std::string path =
       run_to_savepoint(2, StateBackendType::kHashMap, 1'000, store, "", dir.path);
   // The same job without the rolling sum and the sink (both have state in the savepoint).
@@ -199,7 +172,7 @@ TEST(SavepointRestoreTest, StateOfAMissingOperatorIsRefusedUnlessAllowed) {
 
 TEST(SavepointRestoreTest, DamagedOrMissingSavepointFailsNamingTheFile) {
   TempDir dir;
-  auto store = std::make_shared<Store>();
+  auto store = std::make_shared<Log>();
   const std::string path =
       run_to_savepoint(1, StateBackendType::kHashMap, 1'000, store, "", dir.path);
   for (const auto& entry : fs::directory_iterator(path)) {
