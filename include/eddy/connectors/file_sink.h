@@ -1,15 +1,23 @@
 // File sinks: DataStream<T>::write_as_text(path), which writes one text file per subtask, and
-// FileSink, which writes rolling part files and publishes them only when the job has consumed
-// its whole input — files of a failed or cancelled job stay hidden as in-progress files.
+// FileSink, an exactly-once sink writing rolling part files that become visible only once the
+// checkpoint holding them is complete (Flink's FileSink with an on-checkpoint rolling policy).
 //
 // Part-file protocol of FileSink, per subtask s and part counter c (0, 1, ...):
-//   `.<prefix>-<s>-<c><suffix>.inprogress`  while written, and after a roll until end of input;
-//   `<prefix>-<s>-<c><suffix>`               committed (renamed) once finish() runs.
-// A part is opened at the first record that needs it, so a subtask without records writes none.
+//   `.<prefix>-<s>-<c><suffix>.inprogress`  while written, and once closed until committed;
+//   `<prefix>-<s>-<c><suffix>`               committed (renamed) when the checkpoint that closed
+//                                            it completes, or at the job's final checkpoint.
+// A part is closed when it outgrows the rolling size and at every checkpoint (so a checkpoint
+// holds only closed parts); it is opened at the first record that needs it, so a subtask
+// without records writes none. After a restore, the parts of the restored checkpoint are
+// committed (again, if they were already) and the in-progress parts written after it are
+// deleted; their records are written anew. Files of a failed or cancelled job that no completed
+// checkpoint holds stay hidden in-progress files.
 #pragma once
 
+#include <algorithm>
 #include <concepts>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -85,9 +93,9 @@ class TextOutputOperator final : public runtime::OneInputOperator<T, TextOutputO
   std::string line_;
 };
 
-// One subtask of a FileSink. Invariant: every part with a counter below next_part_ is either in
-// pending_ (closed, waiting for the end of input) or is part_ (open); none is committed before
-// finish().
+// One subtask of a FileSink. Invariant: every part with a counter below next_part_ is part_
+// (open), in pending_ (closed, waiting for its checkpoint to complete), committed, or an
+// abandoned part of an earlier attempt.
 template <class T>
 class FileSinkWriterOperator final
     : public runtime::OneInputOperator<T, FileSinkWriterOperator<T>> {
@@ -102,25 +110,55 @@ class FileSinkWriterOperator final
   void open(RuntimeContext& ctx) override {
     subtask_ = ctx.get_index_of_this_subtask();
     make_directories(base_dir_);
+    OperatorStateStore& store = ctx.get_operator_state_store();
+    pending_state_ = &store.get_list_state(ListStateDescriptor<Pending>("file-sink-pending"));
+    next_part_state_ = &store.get_union_list_state(
+        ListStateDescriptor<std::pair<int, int64_t>>("file-sink-next-part"));
+    if (ctx.get_restore() == nullptr) return;
+    // Parts closed by the restored (completed) checkpoint: publish them, if not done already.
+    for (const Pending& pending : pending_state_->get()) publish(pending.second);
+    // Counters continue after the highest of any old subtask, so no name is used twice; each
+    // old subtask's in-progress parts after its checkpoint are removed by the subtask of the
+    // same index (subtask 0 for old subtasks that no longer exist).
+    for (const auto& [old_subtask, next] : next_part_state_->get()) {
+      next_part_ = std::max(next_part_, next);
+      if (old_subtask == subtask_ ||
+          (subtask_ == 0 && old_subtask >= ctx.get_number_of_parallel_subtasks())) {
+        remove_abandoned_parts(old_subtask, next);
+      }
+    }
   }
+
   void process_element(T&& record) {
     encoded_.clear();
     encoder_(static_cast<const T&>(record), encoded_);
     if (part_ != nullptr && part_->size() > rolling_.max_part_size_bytes) roll();
     if (part_ == nullptr) {
-      part_ = std::make_unique<FileWriter>(in_progress_path(next_part_));
+      part_ = std::make_unique<FileWriter>(in_progress_path(part_name(subtask_, next_part_)));
       ++next_part_;
     }
     part_->write(encoded_);
   }
-  // The whole input was written: publish every part.
-  void finish() override {
+
+  // A checkpoint holds closed parts only: the open one is closed and joins the checkpoint's.
+  void snapshot_state(runtime::StateSnapshotContext& ctx) override {
     if (part_ != nullptr) roll();
-    for (int64_t counter : pending_) {
-      rename_file(in_progress_path(counter), committed_path(counter));
+    for (Pending& pending : pending_) {
+      if (pending.first == kNotInCheckpoint) pending.first = ctx.checkpoint_id();
     }
-    pending_.clear();
+    pending_state_->update(pending_);
+    next_part_state_->update({{subtask_, next_part_}});
   }
+
+  void notify_checkpoint_complete(int64_t checkpoint_id) override {
+    auto it = pending_.begin();
+    for (; it != pending_.end() && it->first != kNotInCheckpoint && it->first <= checkpoint_id;
+         ++it) {
+      publish(it->second);
+    }
+    pending_.erase(pending_.begin(), it);
+  }
+
   // Reached with an open part only when the job failed or was cancelled: the part stays
   // in-progress, never committed.
   void close() override {
@@ -129,19 +167,48 @@ class FileSinkWriterOperator final
   }
 
  private:
+  static constexpr int64_t kNotInCheckpoint = -1;
+  using Pending = std::pair<int64_t, std::string>;  // (checkpoint that closed it, part name)
+
   void roll() {
     part_->close(/*sync=*/true);
-    pending_.push_back(next_part_ - 1);
+    pending_.emplace_back(kNotInCheckpoint, part_name(subtask_, next_part_ - 1));
     part_.reset();
   }
-  std::string part_name(int64_t counter) const {
-    return names_.part_prefix + "-" + std::to_string(subtask_) + "-" + std::to_string(counter) +
+  // Renames the part to its committed name; a part committed before (by an earlier attempt)
+  // is left as it is. A part that is neither is lost data: that is an error.
+  void publish(const std::string& name) const {
+    const std::string from = in_progress_path(name);
+    const std::string to = base_dir_ + "/" + name;
+    if (std::filesystem::exists(from)) {
+      rename_file(from, to);
+    } else if (!std::filesystem::exists(to)) {
+      throw EddyException("FileSink: part file " + from + " of a completed checkpoint is missing");
+    }
+  }
+  // Deletes `old_subtask`'s in-progress parts numbered `from` or higher.
+  void remove_abandoned_parts(int old_subtask, int64_t from) const {
+    const std::string head = "." + names_.part_prefix + "-" + std::to_string(old_subtask) + "-";
+    const std::string tail = names_.part_suffix + ".inprogress";
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(base_dir_, ec)) {
+      const std::string file = entry.path().filename().string();
+      if (file.size() <= head.size() + tail.size() || file.rfind(head, 0) != 0 ||
+          file.compare(file.size() - tail.size(), tail.size(), tail) != 0) {
+        continue;
+      }
+      const std::string digits = file.substr(head.size(), file.size() - head.size() - tail.size());
+      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (std::stoll(digits) >= from) std::filesystem::remove(entry.path(), ec);
+    }
+  }
+  std::string part_name(int subtask, int64_t counter) const {
+    return names_.part_prefix + "-" + std::to_string(subtask) + "-" + std::to_string(counter) +
            names_.part_suffix;
   }
-  std::string in_progress_path(int64_t counter) const {
-    return base_dir_ + "/." + part_name(counter) + ".inprogress";
+  std::string in_progress_path(const std::string& name) const {
+    return base_dir_ + "/." + name + ".inprogress";
   }
-  std::string committed_path(int64_t counter) const { return base_dir_ + "/" + part_name(counter); }
 
   std::string base_dir_;
   Encoder<T> encoder_;
@@ -150,7 +217,9 @@ class FileSinkWriterOperator final
   int subtask_ = 0;
   int64_t next_part_ = 0;
   std::unique_ptr<FileWriter> part_;  // the part being written (counter next_part_ - 1), or null
-  std::vector<int64_t> pending_;      // closed parts, in counter order
+  std::vector<Pending> pending_;      // closed, not yet committed, in counter order
+  ListState<Pending>* pending_state_ = nullptr;
+  ListState<std::pair<int, int64_t>>* next_part_state_ = nullptr;  // (subtask, next counter)
   std::string encoded_;
 };
 
