@@ -290,17 +290,17 @@ void Task::trigger_checkpoint(const CheckpointBarrier& barrier) {
 }
 
 void Task::notify_checkpoint_complete(int64_t id) {
-  mailbox_.post([this, id] {
-    for (size_t i = operators_.size() - opened_; i < operators_.size(); ++i) {
-      operators_[i]->guarded([&] { operators_[i]->notify_checkpoint_complete(id); });
-    }
-  });
+  post_to_open_operators([id](StreamOperator& op) { op.notify_checkpoint_complete(id); });
 }
 
 void Task::notify_checkpoint_aborted(int64_t id) {
-  mailbox_.post([this, id] {
+  post_to_open_operators([id](StreamOperator& op) { op.notify_checkpoint_aborted(id); });
+}
+
+void Task::post_to_open_operators(std::function<void(StreamOperator&)> call) {
+  mailbox_.post([this, call = std::move(call)] {
     for (size_t i = operators_.size() - opened_; i < operators_.size(); ++i) {
-      operators_[i]->guarded([&] { operators_[i]->notify_checkpoint_aborted(id); });
+      operators_[i]->guarded([&] { call(*operators_[i]); });
     }
   });
 }

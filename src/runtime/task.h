@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -91,6 +92,8 @@ class Task {
   TaskStateSnapshot snapshot_chain(const CheckpointBarrier& barrier);
   // After finish_chain: waits for every task, then snapshots and commits the final checkpoint.
   void final_checkpoint();
+  // Any thread: `call` runs on every opened operator of the chain, on the task's thread.
+  void post_to_open_operators(std::function<void(StreamOperator&)> call);
   void close_chain() noexcept;
   std::string describe(const graph::StreamNode& node) const;
 
