@@ -62,4 +62,8 @@ std::future<std::string> JobClient::trigger_savepoint(const std::string& target_
   return master_->trigger_savepoint(target_dir);
 }
 
+std::future<std::string> JobClient::stop_with_savepoint(const std::string& target_dir, bool drain) {
+  return master_->stop_with_savepoint(target_dir, drain);
+}
+
 }  // namespace eddy

@@ -38,8 +38,10 @@ void CheckpointCoordinator::start() {
   thread_ = std::thread([this] { run(); });
 }
 
-std::future<std::string> CheckpointCoordinator::trigger_savepoint(const std::string& target_dir) {
+std::future<std::string> CheckpointCoordinator::trigger_savepoint(const std::string& target_dir,
+                                                                  runtime::SourceStop stop) {
   Pending request;
+  request.stop = stop;
   // Flink's name: savepoint-<first 6 characters of the job id>-<12 random hex digits>.
   std::random_device random;
   request.savepoint_dir = std::filesystem::path(target_dir) /
@@ -139,7 +141,7 @@ void CheckpointCoordinator::trigger_locked(std::unique_lock<std::mutex>& lock, P
   pending.started = Clock::now();
   for (int t = 0; t < static_cast<int>(tasks_.size()); ++t) pending.awaiting.insert(t);
   lock.unlock();
-  const bool sent = hooks_.trigger(barrier);
+  const bool sent = hooks_.trigger(barrier, pending.stop);
   lock.lock();
   // Not all tasks running (deploying, restarting or finishing): not a failure, just skipped;
   // a savepoint asked for now fails.

@@ -33,9 +33,9 @@ namespace eddy::cluster {
 class CheckpointCoordinator final : public runtime::CheckpointResponder {
  public:
   struct JobHooks {
-    // Sends `barrier` through every source task; returns false (nothing sent) unless every task
-    // of the job runs and none has finished.
-    std::function<bool(const runtime::CheckpointBarrier&)> trigger;
+    // Sends `barrier` through every source task (which then stop as `stop` says); returns false
+    // (nothing sent) unless every task of the job runs and none has finished.
+    std::function<bool(const runtime::CheckpointBarrier&, runtime::SourceStop stop)> trigger;
     std::function<void(int64_t)> notify_complete;
     std::function<void(int64_t)> notify_aborted;
     // More checkpoint failures in a row than tolerated: the job fails over.
@@ -50,7 +50,9 @@ class CheckpointCoordinator final : public runtime::CheckpointResponder {
   void start();
   // Takes a savepoint now into a new directory under `target_dir`; the future gives its path,
   // or the reason it failed. Savepoints are neither retained nor deleted by the coordinator.
-  std::future<std::string> trigger_savepoint(const std::string& target_dir);
+  // With `stop`, the sources stop right after the savepoint's barrier (stop-with-savepoint).
+  std::future<std::string> trigger_savepoint(const std::string& target_dir,
+                                             runtime::SourceStop stop = runtime::SourceStop::kNone);
   // The job started from checkpoint or savepoint `id`: later ones are numbered after it.
   void restored_from(int64_t id);
   // Stops the thread; aborts what is pending. With `discard_completed`, deletes the retained
@@ -82,6 +84,7 @@ class CheckpointCoordinator final : public runtime::CheckpointResponder {
     // Savepoints only: where it goes and who waits for it.
     std::optional<std::filesystem::path> savepoint_dir;
     std::shared_ptr<std::promise<std::string>> savepoint_result;
+    runtime::SourceStop stop = runtime::SourceStop::kNone;
     std::set<int> awaiting;  // task indices that have not acknowledged
     std::map<int, runtime::TaskStateSnapshot> acknowledged;
   };

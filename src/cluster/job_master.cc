@@ -123,17 +123,23 @@ std::future<std::string> JobMaster::trigger_savepoint(const std::string& target_
   return coordinator_->trigger_savepoint(target_dir);
 }
 
+std::future<std::string> JobMaster::stop_with_savepoint(const std::string& target_dir, bool drain) {
+  return coordinator_->trigger_savepoint(
+      target_dir, drain ? runtime::SourceStop::kStopAndDrain : runtime::SourceStop::kStop);
+}
+
 CheckpointCoordinator::JobHooks JobMaster::checkpoint_hooks() {
   CheckpointCoordinator::JobHooks hooks;
-  hooks.trigger = [this](const runtime::CheckpointBarrier& barrier) {
+  hooks.trigger = [this](const runtime::CheckpointBarrier& barrier, runtime::SourceStop stop) {
     std::lock_guard lock(mu_);
     if (status_ != JobStatus::kRunning || remaining_tasks_ != tasks_.size()) return false;
     for (const auto& task : tasks_) {
       if (task->has_finished_chain()) return false;
     }
     for (auto& task : tasks_) {
-      if (task->is_source()) task->trigger_checkpoint(barrier);
+      if (task->is_source()) task->trigger_checkpoint(barrier, stop);
     }
+    if (stop == runtime::SourceStop::kStop) drain_at_end_ = false;
     return true;
   };
   hooks.notify_complete = [this](int64_t id) {
@@ -201,6 +207,7 @@ void JobMaster::deploy_locked() {
       checkpointing.mode = job_.stream_graph.config.checkpoint.get_checkpointing_mode();
       checkpointing.responder = coordinator_.get();
       checkpointing.end_barrier = end_barrier_.get();
+      checkpointing.drain_at_end = &drain_at_end_;
       if (restore_) checkpointing.restore = assign_state(*restore_, job_, vertices[v], i);
       tasks_.push_back(std::make_unique<runtime::Task>(
           job_, static_cast<int>(v), i, attempt_, std::move(wirings[v][i]), flush,
@@ -341,6 +348,7 @@ void JobMaster::restart_locked() {
   partitions_.clear();
   gates_.clear();
   ++attempt_;
+  drain_at_end_ = true;  // a stop-with-savepoint does not carry over to a restarted attempt
   {
     std::vector<std::string> skipped;
     if (auto latest = coordinator_->latest_restorable(&skipped)) {

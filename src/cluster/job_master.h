@@ -47,6 +47,8 @@ class JobMaster {
   const graph::JobGraph& job() const { return job_; }
   // Takes a savepoint into a new directory under `target_dir`; the future gives its path.
   std::future<std::string> trigger_savepoint(const std::string& target_dir);
+  // The same, then the sources stop and the job finishes (see JobClient).
+  std::future<std::string> stop_with_savepoint(const std::string& target_dir, bool drain);
 
  private:
   // Builds the gates, partitions and tasks of the current attempt and starts their threads.
@@ -79,6 +81,7 @@ class JobMaster {
   std::thread supervisor_;
   std::unique_ptr<CheckpointCoordinator> coordinator_;
   std::unique_ptr<runtime::JobEndBarrier> end_barrier_;  // of the current attempt
+  std::atomic<bool> drain_at_end_{true};  // false once stopping with a savepoint, no drain
   // What the next attempt restores: the savepoint the job started from, later the latest
   // completed checkpoint. GUARDED_BY(mu_)
   std::optional<CompletedCheckpoint> restore_;

@@ -56,10 +56,11 @@ void Task::run() noexcept {
     }
     current = &job_.node(vertex_.node_ids.front());
     if (source_ != nullptr) {
-      SourceRunContext ctx(running_, mailbox_);
+      SourceRunContext ctx(running_, source_stopped_, mailbox_);
       source_->run(ctx);
       // A bounded source has ended: event time jumps to its end, which fires what is pending.
-      if (running_.load()) {
+      // A stopped one does not (a drained one did so before its savepoint).
+      if (running_.load() && !source_stopped_) {
         record_context_.timestamp = kNoTimestamp;
         source_->advance_watermark(kMaxWatermark);
       }
@@ -205,7 +206,9 @@ void Task::process_input() {
       }
       case EnvelopeKind::kEndOfPartition: {
         auto [input, index] = channel_input_[channel];
-        on_input_watermark(input, valves_.at(input).on_channel_finished(index));
+        const bool drain =
+            checkpointing_.drain_at_end == nullptr || checkpointing_.drain_at_end->load();
+        if (drain) on_input_watermark(input, valves_.at(input).on_channel_finished(index));
         --open_channels;
         barrier_handler_->on_end_of_partition(channel);
         break;
@@ -281,11 +284,20 @@ void Task::perform_checkpoint(const CheckpointBarrier& barrier) {
   }
 }
 
-void Task::trigger_checkpoint(const CheckpointBarrier& barrier) {
-  mailbox_.post([this, barrier] {
+void Task::trigger_checkpoint(const CheckpointBarrier& barrier, SourceStop stop) {
+  mailbox_.post([this, barrier, stop] {
     // A source that has ended takes part in no more periodic checkpoints (the coordinator
     // stops triggering once a task finished); its final state is the final checkpoint's.
-    if (opened_ == operators_.size() && !chain_finished_) perform_checkpoint(barrier);
+    if (opened_ != operators_.size() || chain_finished_ || source_stopped_) return;
+    if (stop == SourceStop::kStopAndDrain) {
+      record_context_.timestamp = kNoTimestamp;
+      source_->advance_watermark(kMaxWatermark);
+    }
+    perform_checkpoint(barrier);
+    if (stop != SourceStop::kNone) {
+      source_stopped_ = true;
+      source_->stop();
+    }
   });
 }
 

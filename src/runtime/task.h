@@ -45,6 +45,9 @@ struct TaskCheckpointing {
   CheckpointingMode mode = CheckpointingMode::kExactlyOnce;
   CheckpointResponder* responder = nullptr;  // null: the job takes no periodic checkpoints
   JobEndBarrier* end_barrier = nullptr;      // null: no final checkpoint
+  // False once the job stops with a savepoint without draining: ended inputs then do not
+  // advance event time, so nothing fires after the savepoint. Null: always drain.
+  const std::atomic<bool>* drain_at_end = nullptr;
   // Per stream node of the chain: what its operator restores from (absent: starts empty).
   std::map<int, std::shared_ptr<const OperatorRestore>> restore;
 };
@@ -66,8 +69,9 @@ class Task {
   void cancel();
   // Any thread: the task will flush its network outputs soon, also if it is idle.
   void request_flush();
-  // Any thread, source tasks only: take checkpoint `barrier.id` between two records.
-  void trigger_checkpoint(const CheckpointBarrier& barrier);
+  // Any thread, source tasks only: take checkpoint `barrier.id` between two records; with
+  // `stop`, the source stops emitting right after the barrier (stop-with-savepoint).
+  void trigger_checkpoint(const CheckpointBarrier& barrier, SourceStop stop = SourceStop::kNone);
   // Any thread: tells the chain's operators how checkpoint `id` ended.
   void notify_checkpoint_complete(int64_t id);
   void notify_checkpoint_aborted(int64_t id);
@@ -126,6 +130,7 @@ class Task {
   size_t opened_ = 0;  // operators_[size - opened_ ..] are open (opened tail first)
 
   SourceOperator* source_ = nullptr;  // the head, when it is a source
+  bool source_stopped_ = false;       // stop-with-savepoint reached this source
   // finish_chain() ran: no more records, no more barriers. Read by the job master.
   std::atomic<bool> chain_finished_{false};
   std::atomic<bool> flush_requested_{false};

@@ -23,8 +23,8 @@ using Pair = std::pair<int64_t, int64_t>;
 
 using Log = testing::CommitLog<Pair>;
 
-// Emits 0..n-1 keeping its offset in operator state; at `pause_at` it stops emitting (and says
-// so) until the job is cancelled.
+// Emits 0..n-1 (timestamp and watermark = the value), keeping its offset in operator state; at
+// `pause_at` it stops emitting (and says so) until the job is cancelled or stopped.
 struct StoppingSource : SourceFunction<int64_t>, CheckpointedFunction {
   int64_t n = 0;
   int64_t pause_at = -1;
@@ -47,7 +47,9 @@ struct StoppingSource : SourceFunction<int64_t>, CheckpointedFunction {
         return;
       }
       std::lock_guard lock(ctx.get_checkpoint_lock());
-      ctx.collect(offset++);
+      ctx.collect_with_timestamp(offset, offset);  // event time = the value
+      ctx.emit_watermark(offset);
+      ++offset;
     }
   }
   void cancel() override { *running = false; }
@@ -189,6 +191,67 @@ TEST(SavepointRestoreTest, DamagedOrMissingSavepointFailsNamingTheFile) {
                      (dir.path / "no-such-savepoint").string());
   message = failure_of(missing);
   EXPECT_NE(message.find("no-such-savepoint/_metadata is missing"), std::string::npos) << message;
+}
+
+TEST(StopWithSavepointTest, TheJobFinishesAndAResumedJobGoesOnExactly) {
+  TempDir dir;
+  auto log = std::make_shared<Log>();
+  auto paused = std::make_shared<testing::Latch>();
+  auto first = job(2, StateBackendType::kHashMap, 12'345, paused, log, "");
+  JobClient client = first.execute_async("stopped");
+  paused->wait();
+  const std::string path = client.stop_with_savepoint(dir.path.string()).get();
+  EXPECT_NO_THROW(client.get_job_execution_result());
+  EXPECT_EQ(client.get_job_status(), JobStatus::kFinished);
+  auto second = job(2, StateBackendType::kHashMap, -1, paused, log, path);
+  second.execute("resumed");
+
+  std::map<int64_t, int64_t> sums;
+  std::vector<Pair> expected;
+  for (int64_t v = 0; v < kRecords; ++v) expected.emplace_back(v % 11, sums[v % 11] += v);
+  EXPECT_EQ(log->output(), testing::sorted(expected));
+}
+
+// Event-time windows of 1000 ms over the values 0..5499, stopped at 5500: without draining, the
+// open window [5000, 6000) stays in the savepoint; with draining it fires before it.
+std::vector<Pair> windows_stopped_at_5500(bool drain) {
+  TempDir dir;
+  auto log = std::make_shared<Log>();
+  auto paused = std::make_shared<testing::Latch>();
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env.set_parallelism(2);
+  StoppingSource source;
+  source.n = 10'000;
+  source.pause_at = 5'500;
+  source.paused = paused;
+  testing::CommittingSink<Pair> sink;
+  sink.log = log;
+  env.add_source(source, "stopping")
+      .map([](const int64_t& v) { return Pair(v / 1000 % 2, v); })
+      .set_parallelism(1)
+      .key_by([](const Pair& p) { return p.first; })
+      .window(TumblingEventTimeWindows::of(Time::milliseconds(1000)))
+      .reduce([](const Pair& a, const Pair& b) { return Pair(a.first, a.second + b.second); })
+      .add_sink(sink);
+  JobClient client = env.execute_async("windows");
+  paused->wait();
+  client.stop_with_savepoint(dir.path.string(), drain).get();
+  client.get_job_execution_result();
+  return log->output();
+}
+
+TEST(StopWithSavepointTest, DrainFiresTheOpenWindowsFirst) {
+  std::vector<Pair> closed;
+  for (int64_t start = 0; start < 5000; start += 1000) {
+    int64_t sum = 0;
+    for (int64_t v = start; v < start + 1000; ++v) sum += v;
+    closed.emplace_back(start / 1000 % 2, sum);
+  }
+  EXPECT_EQ(windows_stopped_at_5500(false), testing::sorted(closed));
+  int64_t open_window = 0;
+  for (int64_t v = 5000; v < 5500; ++v) open_window += v;
+  closed.emplace_back(1, open_window);
+  EXPECT_EQ(windows_stopped_at_5500(true), testing::sorted(closed));
 }
 
 }  // namespace

@@ -238,15 +238,16 @@ class SourceContext {
       : output_(output), record_context_(record_context), lock_(lock) {}
   void collect(T&& record) {
     std::lock_guard guard(*lock_);
-    output_->push(std::move(record));
+    if (!stopped_) output_->push(std::move(record));
   }
   void collect(const T& record) {
     std::lock_guard guard(*lock_);
-    output_->collect(record);
+    if (!stopped_) output_->collect(record);
   }
   // Emits a record with an event timestamp (epoch milliseconds).
   void collect_with_timestamp(T record, int64_t timestamp) {
     std::lock_guard guard(*lock_);
+    if (stopped_) return;
     record_context_->timestamp = timestamp;
     output_->push(std::move(record));
     record_context_->timestamp = runtime::kNoTimestamp;
@@ -254,8 +255,12 @@ class SourceContext {
   // Declares that no record with a timestamp below `watermark` will follow.
   void emit_watermark(int64_t watermark) {
     std::lock_guard guard(*lock_);
-    output_->emit_watermark(watermark);
+    if (!stopped_) output_->emit_watermark(watermark);
   }
+  // The job stops with a savepoint: what the source emits from now on is dropped (it lies after
+  // the savepoint, whose snapshot of the source's position was taken under the same lock).
+  // REQUIRES: called holding the lock.
+  void stop() { stopped_ = true; }
   // The lock every emission holds; hold it to emit and change source state (an offset) as one
   // step. It is recursive, so collect() may be called while holding it.
   std::recursive_mutex& get_checkpoint_lock() { return *lock_; }
@@ -264,6 +269,7 @@ class SourceContext {
   runtime::Output<T>* output_;
   runtime::RecordContext* record_context_;
   std::recursive_mutex* lock_;
+  bool stopped_ = false;  // GUARDED_BY(*lock_)
 };
 
 // A user source: run() emits until its input ends or cancel() is called from another thread.

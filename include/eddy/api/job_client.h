@@ -75,6 +75,12 @@ class JobClient {
   // Takes a savepoint of the running job into a new directory under `target_dir`
   // (savepoint-<job>-<random>); the future gives its path, or throws why it failed.
   std::future<std::string> trigger_savepoint(const std::string& target_dir);
+  // Takes a savepoint and stops the job at it: the sources emit nothing after the savepoint, the
+  // job drains what is in flight and ends FINISHED, so a job restored from the savepoint goes on
+  // exactly where this one stopped. With `drain`, event time first advances to its end (every
+  // event-time window and timer fires; use it to end a job for good, not to upgrade it). If the
+  // savepoint fails, the sources have stopped all the same and the job still finishes.
+  std::future<std::string> stop_with_savepoint(const std::string& target_dir, bool drain = false);
 
  private:
   std::shared_ptr<cluster::JobMaster> master_;

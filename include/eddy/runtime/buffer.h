@@ -46,6 +46,11 @@ struct CheckpointBarrier {
   int64_t timestamp = 0;  // when the checkpoint was triggered, epoch milliseconds
 };
 
+// What sources do at a savepoint's barrier: go on, or stop emitting (stop-with-savepoint) —
+// with kStopAndDrain after first advancing event time to its end, which fires every event-time
+// timer and window, so their results precede the barrier.
+enum class SourceStop : unsigned char { kNone, kStop, kStopAndDrain };
+
 struct Envelope {
   EnvelopeKind kind = EnvelopeKind::kRecords;
   std::unique_ptr<RecordBufferBase> buffer;

@@ -134,15 +134,17 @@ class StreamOperator {
 // regularly, also while it waits for input.
 class SourceRunContext {
  public:
-  SourceRunContext(const std::atomic<bool>& running, Mailbox& mailbox)
-      : running_(running), mailbox_(mailbox) {}
+  // `stopped` turns true when the source must stop emitting (stop-with-savepoint).
+  SourceRunContext(const std::atomic<bool>& running, const bool& stopped, Mailbox& mailbox)
+      : running_(running), stopped_(stopped), mailbox_(mailbox) {}
   bool is_running() const {
     if (mailbox_.has_mail()) mailbox_.run_all();
-    return running_.load(std::memory_order_relaxed);
+    return running_.load(std::memory_order_relaxed) && !stopped_;
   }
 
  private:
   const std::atomic<bool>& running_;
+  const bool& stopped_;  // written by the task's own mail, on this thread
   Mailbox& mailbox_;
 };
 
@@ -151,6 +153,10 @@ class SourceRunContext {
 class SourceOperator : public StreamOperator {
  public:
   virtual void run(SourceRunContext& ctx) = 0;
+  // On the task's thread, from mail run inside run(): emit nothing more; run() returns soon (and
+  // the source ends as if its input were exhausted). Sources that poll is_running() need no
+  // override.
+  virtual void stop() {}
   OutputBase* input(int) override { return nullptr; }
 };
 

@@ -101,6 +101,11 @@ class FunctionSourceOperator final : public FunctionOperator<SourceOperator, F> 
         mailbox_(*outputs.mailbox),
         ctx_(outputs.main_as<T>(), outputs.record_context, &lock_) {}
   void cancel() override { fn_.cancel(); }
+  // Runs in mail, under the emission lock: no record gets out after this.
+  void stop() override {
+    ctx_.stop();
+    fn_.cancel();
+  }
 
   void run(SourceRunContext&) override {
     std::atomic<bool> done{false};
