@@ -289,7 +289,9 @@ void CheckpointCoordinator::abort_pending(const std::string& reason) {
   declined_.clear();
   // The next attempt starts its checkpoints a full interval after it was deployed. The thread
   // may be waiting for a pending checkpoint's timeout: wake it to plan anew.
-  next_trigger_ = Clock::now() + std::chrono::milliseconds(config_.get_checkpoint_interval());
+  if (config_.is_checkpointing_enabled()) {
+    next_trigger_ = Clock::now() + std::chrono::milliseconds(config_.get_checkpoint_interval());
+  }
   changed_.notify_all();
 }
 

@@ -147,5 +147,31 @@ TEST(RestartTest, CancellingARestartingJobEndsItWithoutWaitingForTheDelay) {
   EXPECT_STREQ(to_string(JobStatus::kRestarting), "RESTARTING");
 }
 
+// Without checkpointing every attempt starts from the beginning, however long it ran: no
+// checkpoint is taken behind the job's back (a restarted job used to trigger them).
+TEST(RestartTest, WithoutCheckpointingEveryAttemptStartsFromTheBeginning) {
+  auto firsts = std::make_shared<testing::SharedSink<std::pair<int, int64_t>>>();
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env.set_parallelism(1).set_restart_strategy(RestartStrategies::fixed_delay_restart(2, 0));
+  struct Slow : RichFunction {
+    std::shared_ptr<testing::SharedSink<std::pair<int, int64_t>>> firsts;
+    int attempt = 0;
+    bool first = true;
+    void open(RuntimeContext& ctx) override { attempt = ctx.get_attempt_number(); }
+    int64_t operator()(const int64_t& v) {
+      if (first) firsts->add({attempt, v});
+      first = false;
+      if (v % 100 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (attempt < 2 && v == 3000) throw std::runtime_error("fails at 3000");
+      return v;
+    }
+  };
+  Slow slow;
+  slow.firsts = firsts;
+  env.from_sequence(0, 4000).map(slow).add_sink([](const int64_t&) {});
+  env.execute("restarts without checkpoints");
+  EXPECT_EQ(firsts->values(), (std::vector<std::pair<int, int64_t>>{{0, 0}, {1, 0}, {2, 0}}));
+}
+
 }  // namespace
 }  // namespace eddy
