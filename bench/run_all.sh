@@ -26,6 +26,7 @@ benchmarks=(
   "bench_backpressure_memory ${size_flags[*]:-}"
   "bench_ysb_window ${size_flags[*]:-} ${run_flags[*]:-}"
   "bench_checkpointing ${run_flags[*]:-}"
+  "bench_recovery_time ${run_flags[*]:-}"
 )
 
 failed=0
