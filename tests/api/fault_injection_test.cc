@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "api/test_jobs.h"
+#include "support/offset_source.h"
 
 namespace eddy {
 namespace {
@@ -41,27 +42,13 @@ enum Place { kMap = 0, kWindow = 1, kSink = 2 };
 
 // Emits 0..n-1 with timestamp and watermark = value, its offset in operator state; it yields
 // now and then so that checkpoints happen while it runs.
-struct ThrottledSource : SourceFunction<int64_t>, CheckpointedFunction {
-  int64_t n = 0;
-  std::shared_ptr<std::atomic<bool>> running;
-  ListState<int64_t>* state = nullptr;
-  int64_t offset = 0;
-  void initialize_state(FunctionInitializationContext& ctx) override {
-    running = std::make_shared<std::atomic<bool>>(true);
-    state = &ctx.get_operator_state_store().get_list_state(ListStateDescriptor<int64_t>("offset"));
-    for (int64_t o : state->get()) offset = o;
-  }
-  void snapshot_state(FunctionSnapshotContext&) override { state->update({offset}); }
+struct ThrottledSource : testing::OffsetSource {
   void run(SourceContext<int64_t>& ctx) override {
     while (*running && offset < n) {
       if (offset % 64 == 0) std::this_thread::sleep_for(std::chrono::microseconds(300));
-      std::lock_guard lock(ctx.get_checkpoint_lock());
-      ctx.collect_with_timestamp(offset, offset);
-      ctx.emit_watermark(offset);
-      ++offset;
+      emit_next(ctx);
     }
   }
-  void cancel() override { *running = false; }
 };
 
 struct FaultyMap {

@@ -14,6 +14,7 @@
 #include "api/test_jobs.h"
 #include "support/committing_sink.h"
 #include "support/latch.h"
+#include "support/offset_source.h"
 
 namespace eddy {
 namespace {
@@ -25,20 +26,10 @@ using Log = testing::CommitLog<Pair>;
 
 // Emits 0..n-1 (timestamp and watermark = the value), keeping its offset in operator state; at
 // `pause_at` it stops emitting (and says so) until the job is cancelled or stopped.
-struct StoppingSource : SourceFunction<int64_t>, CheckpointedFunction {
-  int64_t n = 0;
+struct StoppingSource : testing::OffsetSource {
   int64_t pause_at = -1;
   std::shared_ptr<testing::Latch> paused;
-  std::shared_ptr<std::atomic<bool>> running;
-  ListState<int64_t>* state = nullptr;
-  int64_t offset = 0;
 
-  void initialize_state(FunctionInitializationContext& ctx) override {
-    running = std::make_shared<std::atomic<bool>>(true);
-    state = &ctx.get_operator_state_store().get_list_state(ListStateDescriptor<int64_t>("offset"));
-    for (int64_t o : state->get()) offset = o;
-  }
-  void snapshot_state(FunctionSnapshotContext&) override { state->update({offset}); }
   void run(SourceContext<int64_t>& ctx) override {
     while (*running && offset < n) {
       if (offset == pause_at) {
@@ -46,13 +37,9 @@ struct StoppingSource : SourceFunction<int64_t>, CheckpointedFunction {
         while (*running) std::this_thread::sleep_for(std::chrono::milliseconds(1));
         return;
       }
-      std::lock_guard lock(ctx.get_checkpoint_lock());
-      ctx.collect_with_timestamp(offset, offset);  // event time = the value
-      ctx.emit_watermark(offset);
-      ++offset;
+      emit_next(ctx);
     }
   }
-  void cancel() override { *running = false; }
 };
 
 struct TempDir {
