@@ -193,25 +193,32 @@ void CheckpointCoordinator::decline(int task_index, int64_t checkpoint_id,
 void CheckpointCoordinator::complete_locked(int64_t id, std::unique_lock<std::mutex>& lock) {
   Pending pending = std::move(pending_.at(id));
   pending_.erase(id);  // complete now, whatever happens to the other pending ones meanwhile
+  // The snapshots' deferred phases run and the files are written without the lock:
+  // acknowledgements of later checkpoints go on.
+  lock.unlock();
   CompletedCheckpoint checkpoint;
   checkpoint.id = id;
   checkpoint.timestamp = pending.timestamp;
   checkpoint.job_id = job_.job_id;
-  for (auto& [task_index, snapshot] : pending.acknowledged) {
-    const TaskInfo& task = tasks_[task_index];
-    for (auto& [node_id, state] : snapshot) {
-      const graph::StreamNode& node = job_.node(node_id);
-      OperatorCheckpointState& op = checkpoint.operators[node.operator_id()];
-      op.parallelism = node.parallelism;
-      op.max_parallelism = node.max_parallelism;
-      op.subtasks[task.subtask] =
-          std::make_shared<const runtime::OperatorSubtaskState>(std::move(state));
-    }
-  }
-  // The files are written without the lock: acknowledgements of later checkpoints go on.
-  lock.unlock();
   std::string failure;
   try {
+    for (auto& [task_index, snapshot] : pending.acknowledged) {
+      const TaskInfo& task = tasks_[task_index];
+      for (auto& [node_id, state] : snapshot) {
+        const graph::StreamNode& node = job_.node(node_id);
+        try {
+          state.keyed.materialize();
+        } catch (const std::exception& e) {
+          throw std::runtime_error(fmt::format("{} ({}/{}): {}", node.name, task.subtask + 1,
+                                               node.parallelism, e.what()));
+        }
+        OperatorCheckpointState& op = checkpoint.operators[node.operator_id()];
+        op.parallelism = node.parallelism;
+        op.max_parallelism = node.max_parallelism;
+        op.subtasks[task.subtask] =
+            std::make_shared<const runtime::OperatorSubtaskState>(std::move(state));
+      }
+    }
     if (pending.savepoint_dir) {
       storage_.write_to(*pending.savepoint_dir, checkpoint);
     } else {

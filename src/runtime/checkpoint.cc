@@ -11,6 +11,9 @@ std::string read_string(DataInputView& in) {
 }
 
 void write_keyed(const KeyedStateSnapshot& snapshot, DataOutputView& out) {
+  if (snapshot.deferred) {
+    throw std::logic_error("a keyed state snapshot is serialized before it was materialized");
+  }
   out.write_varint(static_cast<uint64_t>(snapshot.max_parallelism));
   out.write_varint(snapshot.key_groups.size());
   for (const auto& [name, groups] : snapshot.key_groups) {
@@ -20,6 +23,15 @@ void write_keyed(const KeyedStateSnapshot& snapshot, DataOutputView& out) {
       out.write_varint(static_cast<uint64_t>(key_group));
       write_string(bytes, out);
     }
+  }
+  write_string(snapshot.native_meta, out);
+  out.write_varint(snapshot.native_files.size());
+  for (const SnapshotFile& file : snapshot.native_files) {
+    if (file.shared_path.empty()) {
+      throw std::logic_error("snapshot file " + file.name + " is serialized before it was stored");
+    }
+    write_string(file.name, out);
+    write_string(file.shared_path, out);
   }
 }
 
@@ -32,6 +44,12 @@ KeyedStateSnapshot read_keyed(DataInputView& in) {
       const int key_group = static_cast<int>(in.read_varint());
       groups[key_group] = read_string(in);
     }
+  }
+  snapshot.native_meta = read_string(in);
+  for (uint64_t n = in.read_varint(); n > 0; --n) {
+    SnapshotFile& file = snapshot.native_files.emplace_back();
+    file.name = read_string(in);
+    file.shared_path = read_string(in);
   }
   return snapshot;
 }
@@ -48,6 +66,11 @@ std::string serialize_subtask_state(const OperatorSubtaskState& state) {
     out.write_u8(static_cast<uint8_t>(entries.mode));
     out.write_varint(entries.elements.size());
     for (const std::string& e : entries.elements) write_string(e, out);
+  }
+  out.write_varint(state.in_flight.size());
+  for (const InFlightRecords& records : state.in_flight) {
+    out.write_varint(static_cast<uint64_t>(records.edge));
+    write_string(records.records, out);
   }
   return out.take();
 }
@@ -67,6 +90,11 @@ OperatorSubtaskState deserialize_subtask_state(std::string_view bytes) {
     }
     entries.mode = static_cast<OperatorStateMode>(mode);
     for (uint64_t e = in.read_varint(); e > 0; --e) entries.elements.push_back(read_string(in));
+  }
+  for (uint64_t n = in.read_varint(); n > 0; --n) {
+    InFlightRecords& records = state.in_flight.emplace_back();
+    records.edge = static_cast<int>(in.read_varint());
+    records.records = read_string(in);
   }
   if (!in.at_end()) {
     throw SerializationError(std::to_string(in.remaining()) + " trailing bytes after the state");

@@ -75,12 +75,26 @@ KeyedStateSnapshot KeyedStateBackend::snapshot() const {
   return snapshot;
 }
 
+KeyedStateSnapshot KeyedStateBackend::snapshot_for_checkpoint(int64_t) const {
+  return snapshot();
+}
+
+void KeyedStateBackend::restore_native(const KeyedStateSnapshot&) {
+  throw StateException(
+      "cannot restore a native (incremental) RocksDB snapshot into this state backend: restore "
+      "it with the RocksDB backend, or take a savepoint, whose format every backend restores");
+}
+
 void KeyedStateBackend::restore(const KeyedStateSnapshot& snapshot) {
   if (snapshot.max_parallelism != context_.max_parallelism()) {
     throw StateException("cannot restore keyed state taken with max parallelism " +
                          std::to_string(snapshot.max_parallelism) + " into a backend with max " +
                          "parallelism " + std::to_string(context_.max_parallelism()) +
                          ": key groups would not match");
+  }
+  if (!snapshot.native_meta.empty()) {
+    restore_native(snapshot);
+    return;
   }
   for (const auto& [name, per_key_group] : snapshot.key_groups) {
     std::map<int, std::string> in_range(per_key_group.lower_bound(context_.first_key_group()),

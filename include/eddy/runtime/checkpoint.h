@@ -22,13 +22,22 @@
 
 namespace eddy::runtime {
 
+// Records that an unaligned checkpoint overtook on their way to a subtask: they were sent before
+// the barrier but not yet processed, so a restored subtask processes them first. Kept with the
+// chain's head operator.
+struct InFlightRecords {
+  int edge = 0;         // the stream edge they travelled on
+  std::string records;  // one channel's records in arrival order, serialized by the edge's type
+};
+
 struct OperatorSubtaskState {
   KeyedStateSnapshot keyed;      // the keyed state backend's states
   KeyedStateSnapshot raw_keyed;  // the operator's own keyed data, by name and key group
   OperatorStateSnapshot operator_state;
+  std::vector<InFlightRecords> in_flight;
 
   bool empty() const {
-    return keyed.key_groups.empty() && raw_keyed.key_groups.empty() && operator_state.empty();
+    return keyed.empty() && raw_keyed.empty() && operator_state.empty() && in_flight.empty();
   }
 };
 

@@ -15,6 +15,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,9 +36,35 @@ namespace eddy {
 
 // A snapshot of a keyed backend: for each state, the serialized entries of each key group that
 // holds any. Key groups make it restorable into backends of any key-group range (rescaling).
+//
+// A snapshot may be taken in two phases: the synchronous phase, on the task's thread, keeps a
+// consistent view of the state and sets `deferred`; materialize(), called off the task's thread,
+// then serializes that view into `key_groups`. Readers of `key_groups` call materialize() first.
+//
+// A backend may also snapshot in a native form that only a backend of its kind restores (RocksDB's
+// incremental checkpoints): `native_meta` describes it and `native_files` are the files it refers
+// to, which the checkpoint storage keeps (and shares between checkpoints) instead of inlining.
+struct SnapshotFile {
+  std::string name;         // the file's name within the snapshot, e.g. "000012.sst"
+  std::string local_path;   // set while only the backend has the file: storage copies it
+  std::string shared_path;  // set once the checkpoint storage holds the file
+};
+
 struct KeyedStateSnapshot {
   int max_parallelism = 0;
   std::map<std::string, std::map<int, std::string>> key_groups;  // state name -> key group
+  std::function<void(KeyedStateSnapshot&)> deferred;             // empty once materialized
+  std::string native_meta;
+  std::vector<SnapshotFile> native_files;
+
+  bool empty() const { return key_groups.empty() && !deferred && native_meta.empty(); }
+  // Runs the deferred phase, if any; the view it held is released. Throws StateException.
+  void materialize() {
+    if (!deferred) return;
+    auto complete = std::move(deferred);
+    deferred = nullptr;
+    complete(*this);
+  }
 };
 
 class KeyedStateBackend {
@@ -102,6 +130,9 @@ class KeyedStateBackend {
   // Every state's entries, by key group. Throws StateException naming a state whose values
   // cannot be serialized.
   KeyedStateSnapshot snapshot() const;
+  // The snapshot of a checkpoint: may leave work for KeyedStateSnapshot::materialize(), off the
+  // task's thread, while the task goes on changing state. By default the same as snapshot().
+  virtual KeyedStateSnapshot snapshot_for_checkpoint(int64_t checkpoint_id) const;
   // Adds the snapshot's key groups that lie in this backend's range. States not registered yet
   // receive theirs when they are first requested. Throws StateException for another max
   // parallelism or malformed bytes (naming the state and key group).
@@ -115,6 +146,9 @@ class KeyedStateBackend {
   // Creates a state of this backend's storage for the factory's types.
   virtual std::unique_ptr<state::InternalKvStateBase> create_state(
       const state::StateFactory& factory) = 0;
+  // Restores a snapshot in native form (non-empty native_meta). This default refuses it: only
+  // the backend kind that wrote it can read it.
+  virtual void restore_native(const KeyedStateSnapshot& snapshot);
 
   const state::KeyContext& key_context() const { return context_; }
 

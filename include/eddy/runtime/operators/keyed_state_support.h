@@ -39,7 +39,7 @@ inline std::unique_ptr<KeyedStateBackend> make_subtask_state_backend(RuntimeCont
   backend->set_ttl_time_provider([&time] { return time.current_processing_time(); });
   if (const OperatorRestore* restore = ctx.get_restore()) {
     for (const auto& old : restore->old_subtasks) {
-      if (!old->keyed.key_groups.empty()) backend->restore(old->keyed);
+      if (!old->keyed.empty()) backend->restore(old->keyed);
     }
   }
   return backend;
