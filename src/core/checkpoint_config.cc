@@ -63,9 +63,7 @@ CheckpointConfig& CheckpointConfig::set_tolerable_checkpoint_failure_number(int 
 }
 
 CheckpointConfig& CheckpointConfig::enable_unaligned_checkpoints(bool enabled) {
-  require(!enabled,
-          "unaligned checkpoints are not supported yet; use aligned (EXACTLY_ONCE) or "
-          "AT_LEAST_ONCE checkpoints");
+  unaligned_ = enabled;
   return *this;
 }
 

@@ -53,10 +53,11 @@ class CheckpointConfig {
   CheckpointConfig& set_tolerable_checkpoint_failure_number(int number);
   int get_tolerable_checkpoint_failure_number() const { return tolerable_failures_; }
 
-  // Unaligned checkpoints are not implemented yet: enabling them throws InvalidProgramException
-  // with that message rather than silently taking aligned ones.
+  // Unaligned checkpoints (EXACTLY_ONCE mode only): barriers overtake the records queued in
+  // front of them, which are stored with the checkpoint, so checkpoints complete quickly under
+  // backpressure. Savepoints stay aligned. In AT_LEAST_ONCE mode, which never aligns, no effect.
   CheckpointConfig& enable_unaligned_checkpoints(bool enabled = true);
-  bool is_unaligned_checkpoints_enabled() const { return false; }
+  bool is_unaligned_checkpoints_enabled() const { return unaligned_; }
 
   CheckpointConfig& set_externalized_checkpoint_cleanup(ExternalizedCheckpointCleanup cleanup);
   ExternalizedCheckpointCleanup get_externalized_checkpoint_cleanup() const { return cleanup_; }
@@ -85,6 +86,7 @@ class CheckpointConfig {
   int64_t min_pause_ms_ = 0;
   int max_concurrent_ = 1;
   int tolerable_failures_ = 0;
+  bool unaligned_ = false;
   ExternalizedCheckpointCleanup cleanup_ = ExternalizedCheckpointCleanup::kDeleteOnCancellation;
   std::string storage_dir_;
   int num_retained_ = 1;
