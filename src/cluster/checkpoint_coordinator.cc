@@ -134,7 +134,10 @@ void CheckpointCoordinator::run() {
 }
 
 void CheckpointCoordinator::trigger_locked(std::unique_lock<std::mutex>& lock, Pending request) {
-  const runtime::CheckpointBarrier barrier{next_id_++, SystemClock().now_ms()};
+  runtime::CheckpointBarrier barrier{next_id_++, SystemClock().now_ms()};
+  barrier.is_savepoint = request.savepoint_dir.has_value();
+  barrier.unaligned = !barrier.is_savepoint && config_.is_unaligned_checkpoints_enabled() &&
+                      config_.get_checkpointing_mode() == CheckpointingMode::kExactlyOnce;
   Pending& pending = pending_[barrier.id];
   pending = std::move(request);
   pending.timestamp = barrier.timestamp;

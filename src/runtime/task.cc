@@ -251,7 +251,9 @@ TaskStateSnapshot Task::snapshot_chain(const CheckpointBarrier& barrier) {
     try {
       operators_[i]->snapshot_state(ctx);
       if (const KeyedStateBackend* keyed = contexts_[i]->keyed_state_backend()) {
-        state.keyed = keyed->snapshot_for_checkpoint(barrier.id);
+        state.keyed = keyed->snapshot_for_checkpoint(barrier.id, barrier.is_savepoint
+                                                                     ? SnapshotType::kSavepoint
+                                                                     : SnapshotType::kCheckpoint);
       }
       if (const OperatorStateStore* store = contexts_[i]->operator_state_store()) {
         state.operator_state = store->snapshot();

@@ -75,7 +75,7 @@ KeyedStateSnapshot KeyedStateBackend::snapshot() const {
   return snapshot;
 }
 
-KeyedStateSnapshot KeyedStateBackend::snapshot_for_checkpoint(int64_t) const {
+KeyedStateSnapshot KeyedStateBackend::snapshot_for_checkpoint(int64_t, SnapshotType) const {
   return snapshot();
 }
 

@@ -43,7 +43,9 @@ enum class EnvelopeKind : unsigned char {
 // Separates the records of checkpoint `id` (before it) from those after it, on every channel.
 struct CheckpointBarrier {
   int64_t id = 0;
-  int64_t timestamp = 0;  // when the checkpoint was triggered, epoch milliseconds
+  int64_t timestamp = 0;      // when the checkpoint was triggered, epoch milliseconds
+  bool is_savepoint = false;  // savepoints are always aligned and in the canonical state format
+  bool unaligned = false;     // overtakes queued records, which the checkpoint then stores
 };
 
 // What sources do at a savepoint's barrier: go on, or stop emitting (stop-with-savepoint) —

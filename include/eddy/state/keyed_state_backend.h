@@ -50,6 +50,8 @@ struct SnapshotFile {
   std::string shared_path;  // set once the checkpoint storage holds the file
 };
 
+enum class SnapshotType { kCheckpoint, kSavepoint };
+
 struct KeyedStateSnapshot {
   int max_parallelism = 0;
   std::map<std::string, std::map<int, std::string>> key_groups;  // state name -> key group
@@ -130,9 +132,11 @@ class KeyedStateBackend {
   // Every state's entries, by key group. Throws StateException naming a state whose values
   // cannot be serialized.
   KeyedStateSnapshot snapshot() const;
-  // The snapshot of a checkpoint: may leave work for KeyedStateSnapshot::materialize(), off the
-  // task's thread, while the task goes on changing state. By default the same as snapshot().
-  virtual KeyedStateSnapshot snapshot_for_checkpoint(int64_t checkpoint_id) const;
+  // The snapshot of a checkpoint or savepoint: may leave work for
+  // KeyedStateSnapshot::materialize(), off the task's thread, while the task goes on changing
+  // state. A savepoint's is always in the canonical (key-group) format. By default snapshot().
+  virtual KeyedStateSnapshot snapshot_for_checkpoint(int64_t checkpoint_id,
+                                                     SnapshotType type) const;
   // Adds the snapshot's key groups that lie in this backend's range. States not registered yet
   // receive theirs when they are first requested. Throws StateException for another max
   // parallelism or malformed bytes (naming the state and key group).
