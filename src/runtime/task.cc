@@ -304,17 +304,23 @@ void Task::trigger_checkpoint(const CheckpointBarrier& barrier, SourceStop stop)
 }
 
 void Task::notify_checkpoint_complete(int64_t id) {
-  post_to_open_operators([id](StreamOperator& op) { op.notify_checkpoint_complete(id); });
+  post_to_open_operators([id](StreamOperator& op, KeyedStateBackend* keyed) {
+    if (keyed != nullptr) keyed->notify_checkpoint_complete(id);
+    op.notify_checkpoint_complete(id);
+  });
 }
 
 void Task::notify_checkpoint_aborted(int64_t id) {
-  post_to_open_operators([id](StreamOperator& op) { op.notify_checkpoint_aborted(id); });
+  post_to_open_operators([id](StreamOperator& op, KeyedStateBackend* keyed) {
+    if (keyed != nullptr) keyed->notify_checkpoint_aborted(id);
+    op.notify_checkpoint_aborted(id);
+  });
 }
 
-void Task::post_to_open_operators(std::function<void(StreamOperator&)> call) {
+void Task::post_to_open_operators(std::function<void(StreamOperator&, KeyedStateBackend*)> call) {
   mailbox_.post([this, call = std::move(call)] {
     for (size_t i = operators_.size() - opened_; i < operators_.size(); ++i) {
-      operators_[i]->guarded([&] { call(*operators_[i]); });
+      operators_[i]->guarded([&] { call(*operators_[i], contexts_[i]->keyed_state_backend()); });
     }
   });
 }

@@ -96,8 +96,9 @@ class Task {
   TaskStateSnapshot snapshot_chain(const CheckpointBarrier& barrier);
   // After finish_chain: waits for every task, then snapshots and commits the final checkpoint.
   void final_checkpoint();
-  // Any thread: `call` runs on every opened operator of the chain, on the task's thread.
-  void post_to_open_operators(std::function<void(StreamOperator&)> call);
+  // Any thread: `call` runs on every opened operator of the chain (with its keyed state
+  // backend, if any), on the task's thread.
+  void post_to_open_operators(std::function<void(StreamOperator&, KeyedStateBackend*)> call);
   void close_chain() noexcept;
   std::string describe(const graph::StreamNode& node) const;
 

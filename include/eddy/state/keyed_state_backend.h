@@ -137,6 +137,10 @@ class KeyedStateBackend {
   // state. A savepoint's is always in the canonical (key-group) format. By default snapshot().
   virtual KeyedStateSnapshot snapshot_for_checkpoint(int64_t checkpoint_id,
                                                      SnapshotType type) const;
+  // How a checkpoint this backend took part in ended (a backend may keep files of completed
+  // checkpoints to share with later ones). By default nothing.
+  virtual void notify_checkpoint_complete(int64_t /*checkpoint_id*/) {}
+  virtual void notify_checkpoint_aborted(int64_t /*checkpoint_id*/) {}
   // Adds the snapshot's key groups that lie in this backend's range. States not registered yet
   // receive theirs when they are first requested. Throws StateException for another max
   // parallelism or malformed bytes (naming the state and key group).
