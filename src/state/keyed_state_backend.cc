@@ -30,7 +30,7 @@ state::InternalKvStateBase& KeyedStateBackend::get_or_create_state(
   std::unique_ptr<state::InternalKvStateBase> created = create_state(factory);
   state::InternalKvStateBase& result = *created;
   if (auto pending = pending_restore_.find(descriptor.name()); pending != pending_restore_.end()) {
-    restore_state(descriptor.name(), result, pending->second);
+    restore_state(descriptor.name(), result, *pending->second);
     pending_restore_.erase(pending);
   }
   states_.emplace(descriptor.name(),
@@ -68,7 +68,7 @@ KeyedStateSnapshot KeyedStateBackend::snapshot() const {
   }
   // States restored but never requested since keep their entries in the next snapshot.
   for (const auto& [name, per_key_group] : pending_restore_) {
-    for (const auto& [key_group, bytes] : per_key_group) {
+    for (const auto& [key_group, bytes] : *per_key_group) {
       snapshot.key_groups[name][key_group] = bytes;
     }
   }
@@ -103,8 +103,12 @@ void KeyedStateBackend::restore(const KeyedStateSnapshot& snapshot) {
     if (auto it = states_.find(name); it != states_.end()) {
       restore_state(name, *it->second.state, in_range);
     } else {
+      // Replaced, not changed in place: an earlier snapshot may share the previous map.
       auto& pending = pending_restore_[name];
-      for (auto& [key_group, bytes] : in_range) pending[key_group] = std::move(bytes);
+      auto merged = pending ? std::make_shared<std::map<int, std::string>>(*pending)
+                            : std::make_shared<std::map<int, std::string>>();
+      for (auto& [key_group, bytes] : in_range) (*merged)[key_group] = std::move(bytes);
+      pending = std::move(merged);
     }
   }
 }

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "eddy/state/heap_snapshot.h"
 #include "eddy/state/heap_state_table.h"
 #include "eddy/state/heap_ttl.h"
 #include "eddy/state/internal_kv_state.h"
@@ -16,7 +17,7 @@
 namespace eddy::state {
 
 template <class N, class V>
-class HeapListState final : public InternalListState<N, V> {
+class HeapListState final : public InternalListState<N, V>, public HeapSnapshotSource {
  public:
   using Elements = std::vector<Stamped<V>>;
 
@@ -30,13 +31,17 @@ class HeapListState final : public InternalListState<N, V> {
 
   std::vector<V> get() override {
     std::vector<V> result;
-    Elements* elements = table_.find(ns_);
-    if (elements == nullptr) return result;
-    result.reserve(elements->size());
     if (!ttl_.enabled()) {
+      // Only reads: must not clone a key group a snapshot shares.
+      const Elements* elements = table_.peek(ns_);
+      if (elements == nullptr) return result;
+      result.reserve(elements->size());
       for (const Stamped<V>& e : *elements) result.push_back(e.value);
       return result;
     }
+    Elements* elements = table_.find(ns_);
+    if (elements == nullptr) return result;
+    result.reserve(elements->size());
     const int64_t now = ttl_.now();
     bool any_expired = false;
     for (Stamped<V>& e : *elements) {
@@ -110,6 +115,9 @@ class HeapListState final : public InternalListState<N, V> {
   }
   void restore_key_group(int index, DataInputView& in) override {
     table_.read_key_group(index, in);
+  }
+  std::unique_ptr<const HeapKeyGroupsView> capture_key_groups() const override {
+    return table_.capture();
   }
 
   size_t remove_expired() override {

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "eddy/state/heap_snapshot.h"
 #include "eddy/state/heap_state_table.h"
 #include "eddy/state/heap_ttl.h"
 #include "eddy/state/internal_kv_state.h"
@@ -16,7 +17,7 @@
 namespace eddy::state {
 
 template <class N, class UK, class UV>
-class HeapMapState final : public InternalMapState<N, UK, UV> {
+class HeapMapState final : public InternalMapState<N, UK, UV>, public HeapSnapshotSource {
  public:
   using UserMap = std::unordered_map<UK, Stamped<UV>, StateHash<UK>>;
 
@@ -52,6 +53,7 @@ class HeapMapState final : public InternalMapState<N, UK, UV> {
   }
 
   void remove(const UK& key) override {
+    if (table_.peek(ns_) == nullptr) return;  // nothing to change: no clone
     UserMap* map = table_.find(ns_);
     if (map == nullptr) return;
     map->erase(key);
@@ -77,7 +79,7 @@ class HeapMapState final : public InternalMapState<N, UK, UV> {
   }
 
   bool is_empty() override {
-    if (table_.find(ns_) == nullptr) return true;
+    if (table_.peek(ns_) == nullptr) return true;
     if (!ttl_.enabled()) return false;  // stored maps are never empty
     bool any = false;
     read_all([&](const UK&, const UV&) { any = true; });
@@ -93,6 +95,9 @@ class HeapMapState final : public InternalMapState<N, UK, UV> {
   }
   void restore_key_group(int index, DataInputView& in) override {
     table_.read_key_group(index, in);
+  }
+  std::unique_ptr<const HeapKeyGroupsView> capture_key_groups() const override {
+    return table_.capture();
   }
 
   size_t remove_expired() override {
@@ -122,6 +127,15 @@ class HeapMapState final : public InternalMapState<N, UK, UV> {
   // Calls visit(value) when `key` has a value a read may see; applies TTL refresh and removal.
   template <class F>
   bool read_one(const UK& key, F&& visit) {
+    if (!ttl_.enabled()) {
+      // Only reads: must not clone a key group a snapshot shares.
+      const UserMap* map = table_.peek(ns_);
+      if (map == nullptr) return false;
+      auto it = map->find(key);
+      if (it == map->end()) return false;
+      visit(it->second.value);
+      return true;
+    }
     UserMap* map = table_.find(ns_);
     if (map == nullptr) return false;
     auto it = map->find(key);
@@ -144,6 +158,13 @@ class HeapMapState final : public InternalMapState<N, UK, UV> {
   // Calls visit(key, value) for every entry a read may see; applies TTL refresh and removal.
   template <class F>
   void read_all(F&& visit) {
+    if (!ttl_.enabled()) {
+      // Only reads: must not clone a key group a snapshot shares.
+      const UserMap* map = table_.peek(ns_);
+      if (map == nullptr) return;
+      for (const auto& [key, stamped] : *map) visit(key, stamped.value);
+      return;
+    }
     UserMap* map = table_.find(ns_);
     if (map == nullptr) return;
     const int64_t now = ttl_.now();

@@ -4,11 +4,20 @@
 // scanning other keys. An access looks up the current key of the KeyContext: one hash lookup.
 // Invariant: a stored entry is never "empty" (the states erase a list or map that becomes
 // empty), so num_entries() counts keys that hold something and cleared keys use no memory.
+//
+// Copy-on-write: each key group's map is held through a shared_ptr. capture() (the synchronous
+// phase of a snapshot) shares them with an immutable view; every path that can change a map,
+// or hand out a mutable pointer into it, first goes through writable_map(), which clones a map
+// that a view still shares. So a captured map never changes again, and the task never writes
+// into a map that another thread may be reading. A pointer from find() is valid until the next
+// capture(): the states keep none across calls.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -20,6 +29,7 @@
 #include "eddy/core/key_hash.h"
 #include "eddy/core/serializer.h"
 #include "eddy/core/type_name.h"
+#include "eddy/state/heap_snapshot.h"
 #include "eddy/state/internal_kv_state.h"
 #include "eddy/state/key_context.h"
 #include "eddy/state/state_exception.h"
@@ -78,12 +88,22 @@ class StateTable {
  public:
   using Map = std::unordered_map<StateKey<N>, Entry, StateKeyHash<N>, StateKeyEqual<N>>;
 
-  explicit StateTable(const KeyContext& context)
-      : context_(context), maps_(static_cast<size_t>(context.num_key_groups())) {}
+  explicit StateTable(const KeyContext& context) : context_(context) {
+    maps_.reserve(static_cast<size_t>(context.num_key_groups()));
+    for (int i = 0; i < context.num_key_groups(); ++i) maps_.push_back(std::make_shared<Map>());
+  }
 
-  // The current key's entry in `ns`, or nullptr.
+  // The current key's entry in `ns`, or nullptr, to read or change.
   Entry* find(const N& ns) {
     Map& map = current_map();
+    auto it = map.find(StateKeyRef<N>{context_.key(), ns});
+    return it == map.end() ? nullptr : &it->second;
+  }
+
+  // The current key's entry in `ns`, or nullptr, only to read: never clones a shared map.
+  const Entry* peek(const N& ns) {
+    accessed_ = true;
+    const Map& map = *maps_[static_cast<size_t>(context_.key_group_index())];
     auto it = map.find(StateKeyRef<N>{context_.key(), ns});
     return it == map.end() ? nullptr : &it->second;
   }
@@ -105,14 +125,15 @@ class StateTable {
 
   size_t size() const {
     size_t n = 0;
-    for (const Map& map : maps_) n += map.size();
+    for (const auto& map : maps_) n += map->size();
     return n;
   }
 
   // Serialized keys with an entry in any namespace, each once.
   std::vector<std::string> keys() const {
     std::vector<std::string> result;
-    for (const Map& map : maps_) {
+    for (const auto& shared : maps_) {
+      const Map& map = *shared;
       if constexpr (std::is_same_v<N, VoidNamespace>) {
         for (const auto& [k, entry] : map) result.push_back(k.key);
       } else {
@@ -129,7 +150,9 @@ class StateTable {
   // true. Used for TTL cleanup, which must see all keys, not just the current one.
   template <class F>
   void erase_if(F&& erase) {
-    for (Map& map : maps_) {
+    for (size_t index = 0; index < maps_.size(); ++index) {
+      if (maps_[index]->empty()) continue;
+      Map& map = writable_map(index);
       for (auto it = map.begin(); it != map.end();) {
         it = erase(it->second) ? map.erase(it) : std::next(it);
       }
@@ -144,8 +167,9 @@ class StateTable {
     std::vector<StateKey<N>> doomed;
     // Empty buckets cost a step too, so a sparse table still ends the call.
     for (size_t steps = 0; budget > 0 && steps < budget * 4; ++steps) {
-      Map& map = maps_[cursor_map_];
-      if (cursor_bucket_ < map.bucket_count()) {
+      if (cursor_bucket_ < maps_[cursor_map_]->bucket_count() && !maps_[cursor_map_]->empty()) {
+        // A clone keeps the bucket count, so the cursor stays meaningful.
+        Map& map = writable_map(cursor_map_);
         for (auto it = map.begin(cursor_bucket_); it != map.end(cursor_bucket_); ++it) {
           if (erase(it->second)) doomed.push_back(it->first);
           if (budget > 0) --budget;
@@ -153,7 +177,7 @@ class StateTable {
         for (const StateKey<N>& key : doomed) map.erase(key);
         doomed.clear();
       }
-      if (++cursor_bucket_ >= map.bucket_count()) {
+      if (++cursor_bucket_ >= maps_[cursor_map_]->bucket_count()) {
         cursor_bucket_ = 0;
         cursor_map_ = (cursor_map_ + 1) % maps_.size();
       }
@@ -164,25 +188,23 @@ class StateTable {
 
   // Writes key group `index`'s entries: their count, then (key bytes, namespace, entry) each.
   void write_key_group(int index, DataOutputView& out) const {
-    if constexpr (Serializable<N> && Serializable<Entry>) {
-      const Map& map = maps_.at(static_cast<size_t>(index));
-      out.write_varint(map.size());
-      for (const auto& [k, entry] : map) {
-        TypeSerializer<std::string>::serialize(k.key, out);
-        TypeSerializer<N>::serialize(k.ns, out);
-        TypeSerializer<Entry>::serialize(entry, out);
-      }
-    } else {
-      throw StateException("cannot snapshot entries of type " + type_name<Entry>() +
-                           " in namespace " + type_name<N>() +
-                           ": the state's value type must be serializable");
-    }
+    check_serializable();
+    write_map(*maps_.at(static_cast<size_t>(index)), out);
+  }
+
+  // An immutable view of every key group as it is now (O(key groups); copies no entry): later
+  // changes to this table clone the maps the view shares instead of changing them.
+  // REQUIRES: the task's thread (the only one that changes the table or takes views).
+  std::unique_ptr<const HeapKeyGroupsView> capture() const {
+    check_serializable();
+    return std::make_unique<const CapturedMaps>(
+        std::vector<std::shared_ptr<const Map>>(maps_.begin(), maps_.end()));
   }
 
   // Adds entries written by write_key_group to key group `index`, replacing equal keys.
   void read_key_group(int index, DataInputView& in) {
     if constexpr (Serializable<N> && Serializable<Entry>) {
-      Map& map = maps_.at(static_cast<size_t>(index));
+      Map& map = writable_map(static_cast<size_t>(index));
       const uint64_t count = in.read_varint();
       for (uint64_t i = 0; i < count; ++i) {
         std::string key = TypeSerializer<std::string>::deserialize(in);
@@ -200,13 +222,58 @@ class StateTable {
   bool take_accessed() { return std::exchange(accessed_, false); }
 
  private:
+  class CapturedMaps final : public HeapKeyGroupsView {
+   public:
+    explicit CapturedMaps(std::vector<std::shared_ptr<const Map>> maps) : maps_(std::move(maps)) {}
+    void write_key_group(int index, DataOutputView& out) const override {
+      write_map(*maps_.at(static_cast<size_t>(index)), out);
+    }
+
+   private:
+    std::vector<std::shared_ptr<const Map>> maps_;
+  };
+
+  static void check_serializable() {
+    if constexpr (!(Serializable<N> && Serializable<Entry>)) {
+      throw StateException("cannot snapshot entries of type " + type_name<Entry>() +
+                           " in namespace " + type_name<N>() +
+                           ": the state's value type must be serializable");
+    }
+  }
+
+  static void write_map([[maybe_unused]] const Map& map, [[maybe_unused]] DataOutputView& out) {
+    if constexpr (Serializable<N> && Serializable<Entry>) {
+      out.write_varint(map.size());
+      for (const auto& [k, entry] : map) {
+        TypeSerializer<std::string>::serialize(k.key, out);
+        TypeSerializer<N>::serialize(k.ns, out);
+        TypeSerializer<Entry>::serialize(entry, out);
+      }
+    }
+  }
+
+  // Key group `index`'s map, exclusively this table's: cloned first if a view shares it.
+  // Views are only created on this thread, and other threads only drop theirs, so the use
+  // count can only fall behind our back: a stale count > 1 costs a needless clone, never a
+  // write into a shared map. When the count is 1, the acquire fence orders the last view's
+  // reads (its owner released the count with acq_rel) before our writes.
+  Map& writable_map(size_t index) {
+    std::shared_ptr<Map>& map = maps_[index];
+    if (map.use_count() == 1) {
+      std::atomic_thread_fence(std::memory_order_acquire);
+    } else {
+      map = std::make_shared<Map>(*map);
+    }
+    return *map;
+  }
+
   Map& current_map() {
     accessed_ = true;
-    return maps_[static_cast<size_t>(context_.key_group_index())];
+    return writable_map(static_cast<size_t>(context_.key_group_index()));
   }
 
   const KeyContext& context_;
-  std::vector<Map> maps_;
+  std::vector<std::shared_ptr<Map>> maps_;  // one per key group, never null
   // Where erase_some_if resumes: a key group's map and one of its buckets.
   size_t cursor_map_ = 0;
   size_t cursor_bucket_ = 0;

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "eddy/state/heap_snapshot.h"
 #include "eddy/state/heap_state_table.h"
 #include "eddy/state/heap_ttl.h"
 #include "eddy/state/internal_kv_state.h"
@@ -27,18 +28,20 @@ class StampedValueTable {
 
   // The value a read sees: refreshed with OnReadAndWrite; an expired value is removed.
   std::optional<V> read(const N& ns) {
+    // A read that changes nothing must not clone a key group a snapshot shares.
+    const Stamped<V>* seen = table_.peek(ns);
+    if (seen == nullptr) return std::nullopt;
+    if (!ttl_.enabled()) return seen->value;
+    const int64_t now = ttl_.now();
+    if (!ttl_.refresh_on_read() && !ttl_.expired(seen->timestamp, now)) return seen->value;
     Stamped<V>* entry = table_.find(ns);
-    if (entry == nullptr) return std::nullopt;
-    if (ttl_.enabled()) {
-      const int64_t now = ttl_.now();
-      if (ttl_.expired(entry->timestamp, now)) {
-        std::optional<V> seen;
-        if (ttl_.return_expired()) seen = std::move(entry->value);
-        table_.erase(ns);
-        return seen;
-      }
-      if (ttl_.refresh_on_read()) entry->timestamp = now;
+    if (ttl_.expired(entry->timestamp, now)) {
+      std::optional<V> expired;
+      if (ttl_.return_expired()) expired = std::move(entry->value);
+      table_.erase(ns);
+      return expired;
     }
+    entry->timestamp = now;  // refresh_on_read
     return entry->value;
   }
 
@@ -83,6 +86,7 @@ class StampedValueTable {
   void write_key_group(int index, DataOutputView& out) const { table_.write_key_group(index, out); }
   void read_key_group(int index, DataInputView& in) { table_.read_key_group(index, in); }
   std::vector<std::string> keys() const { return table_.keys(); }
+  std::unique_ptr<const HeapKeyGroupsView> capture() const { return table_.capture(); }
 
   size_t remove_expired() {
     if (!ttl_.enabled()) return 0;
@@ -107,7 +111,7 @@ class StampedValueTable {
 
 // The InternalKvStateBase and namespace part shared by the single-value states.
 template <class N, class V, class Interface>
-class HeapSingleValueState : public Interface {
+class HeapSingleValueState : public Interface, public HeapSnapshotSource {
  public:
   HeapSingleValueState(const KeyContext& context, const StateDescriptorBase& descriptor)
       : values_(context, descriptor.ttl_config()) {}
@@ -122,6 +126,9 @@ class HeapSingleValueState : public Interface {
   }
   void restore_key_group(int index, DataInputView& in) override {
     values_.read_key_group(index, in);
+  }
+  std::unique_ptr<const HeapKeyGroupsView> capture_key_groups() const override {
+    return values_.capture();
   }
 
  protected:

@@ -71,6 +71,11 @@ struct KeyedStateSnapshot {
 
 class KeyedStateBackend {
  public:
+  // Restored key groups (key group -> bytes) of states not requested since the restore, by
+  // state name. Each per-state map is immutable once stored (a restore replaces it), so a
+  // snapshot may share it.
+  using PendingRestore = std::map<std::string, std::shared_ptr<const std::map<int, std::string>>>;
+
   // Owns key groups [first_key_group, last_key_group] (inclusive) of `max_parallelism`.
   KeyedStateBackend(int first_key_group, int last_key_group, int max_parallelism);
   virtual ~KeyedStateBackend();
@@ -164,6 +169,14 @@ class KeyedStateBackend {
   void for_each_state(F&& visit) {
     for (auto& [name, registered] : states_) visit(*registered.state);
   }
+  // Calls visit(name, state) for every registered state.
+  template <class F>
+  void for_each_named_state(F&& visit) const {
+    for (const auto& [name, registered] : states_) visit(name, *registered.state);
+  }
+
+  // Restored key groups of states not requested since the restore.
+  const PendingRestore& pending_restore() const { return pending_restore_; }
 
  private:
   using DescribeType = std::string (*)();
@@ -190,8 +203,7 @@ class KeyedStateBackend {
 
   state::KeyContext context_;
   std::unordered_map<std::string, RegisteredState> states_;
-  // Restored key groups of states not requested since the restore, by state name.
-  std::map<std::string, std::map<int, std::string>> pending_restore_;
+  PendingRestore pending_restore_;
 };
 
 // Positions `backend` on a typed key: serializes it and computes its key group, as the keyed
