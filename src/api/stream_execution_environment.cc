@@ -97,9 +97,7 @@ StreamExecutionEnvironment& StreamExecutionEnvironment::configure(const Configur
     set_restart_strategy(*strategy);
   }
   state_->checkpoint.configure(config);
-  if (auto backend = config.get_string("state.backend.type")) {
-    state_->state_backend = parse_state_backend_type(*backend);
-  }
+  state_->state_backend.configure(config);
   // Flink's older and newer names of the restore settings.
   for (const char* prefix : {"execution.savepoint.", "execution.state-recovery."}) {
     const std::string p = prefix;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 #include "eddy/core/configuration.h"
 #include "eddy/core/exceptions.h"
@@ -144,6 +145,68 @@ void CheckpointConfig::configure(const Configuration& config) {
       set_num_retained_checkpoints(static_cast<int>(config.get_integer(k, 1)));
     });
   }
+}
+
+int64_t parse_memory_size(const std::string& key, const std::string& value) {
+  auto bad = [&] {
+    return ConfigurationException("Invalid value for key '" + key + "': '" + value +
+                                  "', expected a memory size such as 64mb, 1 gb or 1048576");
+  };
+  size_t digits = 0;
+  while (digits < value.size() && std::isdigit(static_cast<unsigned char>(value[digits]))) {
+    ++digits;
+  }
+  if (digits == 0 || digits > 15) throw bad();
+  const int64_t number = std::stoll(value.substr(0, digits));
+  std::string unit;
+  for (char c : value.substr(digits)) {
+    if (c != ' ') unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  int shift = 0;
+  if (unit.empty() || unit == "b" || unit == "bytes") {
+    shift = 0;
+  } else if (unit == "k" || unit == "kb" || unit == "kibibytes") {
+    shift = 10;
+  } else if (unit == "m" || unit == "mb" || unit == "mebibytes") {
+    shift = 20;
+  } else if (unit == "g" || unit == "gb" || unit == "gibibytes") {
+    shift = 30;
+  } else {
+    throw bad();
+  }
+  if (number > (std::numeric_limits<int64_t>::max() >> shift)) throw bad();
+  return number << shift;
+}
+
+void StateBackendType::configure(const Configuration& config) {
+  if (auto backend = config.get_string("state.backend.type")) {
+    kind_ = parse_state_backend_type(*backend).kind();
+  }
+  const std::string p = "state.backend.";
+  if (config.contains(p + "incremental")) {
+    incremental_checkpoints = config.get_boolean(p + "incremental", false);
+  }
+  auto size = [&](const std::string& key, int64_t minimum, int64_t& target) {
+    auto value = config.get_string(key);
+    if (!value) return;
+    const int64_t bytes = parse_memory_size(key, *value);
+    if (bytes < minimum) {
+      throw ConfigurationException("Invalid value for key '" + key + "': '" + *value +
+                                   "', at least " + std::to_string(minimum) + " bytes");
+    }
+    target = bytes;
+  };
+  size(p + "rocksdb.block.cache-size", 0, rocksdb_block_cache_bytes);
+  size(p + "rocksdb.writebuffer.size", int64_t{64} << 10, rocksdb_write_buffer_bytes);
+  if (config.contains(p + "rocksdb.writebuffer.count")) {
+    const int64_t count = config.get_integer(p + "rocksdb.writebuffer.count", 2);
+    if (count < 1 || count > 64) {
+      throw ConfigurationException("Invalid value for key '" + p + "rocksdb.writebuffer.count': " +
+                                   std::to_string(count) + ", expected 1 to 64");
+    }
+    rocksdb_max_write_buffers = static_cast<int>(count);
+  }
+  if (auto dir = config.get_string(p + "rocksdb.localdir")) rocksdb_local_directory = *dir;
 }
 
 StateBackendType parse_state_backend_type(const std::string& name) {

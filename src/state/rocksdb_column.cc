@@ -22,7 +22,25 @@ std::string prefix_end(std::string_view prefix) {
   return end;
 }
 
+thread_local const ScopedReadView* innermost_view = nullptr;
+
 }  // namespace
+
+ScopedReadView::ScopedReadView(rocksdb::DB* db, const rocksdb::Snapshot* snapshot)
+    : db_(db), snapshot_(snapshot), previous_(innermost_view) {
+  innermost_view = this;
+}
+
+ScopedReadView::~ScopedReadView() {
+  innermost_view = previous_;
+}
+
+const ScopedReadView* ScopedReadView::current(const rocksdb::DB* db) {
+  for (const ScopedReadView* view = innermost_view; view != nullptr; view = view->previous_) {
+    if (view->db_ == db) return view;
+  }
+  return nullptr;
+}
 
 void check_rocksdb(const rocksdb::Status& status, const std::string& what) {
   if (!status.ok()) throw StateException("RocksDB " + what + ": " + status.ToString());
@@ -57,8 +75,12 @@ RocksDbColumn::RocksDbColumn(std::unique_ptr<Handle> handle) : handle_(std::move
 RocksDbColumn::~RocksDbColumn() = default;
 
 bool RocksDbColumn::get(std::string_view key, std::string* value) const {
-  const rocksdb::Status status =
-      handle_->db->Get(handle_->read, handle_->family, slice(key), value);
+  rocksdb::ReadOptions options = handle_->read;
+  if (const ScopedReadView* view = ScopedReadView::current(handle_->db)) {
+    if (view->snapshot() == nullptr) return false;
+    options.snapshot = view->snapshot();
+  }
+  const rocksdb::Status status = handle_->db->Get(options, handle_->family, slice(key), value);
   if (status.IsNotFound()) return false;
   check_rocksdb(status, "get");
   return true;
@@ -85,16 +107,25 @@ RocksDbCursor RocksDbColumn::scan(std::string_view prefix) const {
     impl->upper_bound_slice = slice(impl->upper_bound);
     options.iterate_upper_bound = &impl->upper_bound_slice;
   }
-  impl->iterator.reset(handle_->db->NewIterator(options, handle_->family));
+  impl->iterator = iterator(options);
   impl->iterator->Seek(slice(prefix));
   return RocksDbCursor(std::move(impl));
 }
 
 RocksDbCursor RocksDbColumn::scan_from(std::string_view start) const {
   auto impl = std::make_unique<RocksDbCursor::Impl>();
-  impl->iterator.reset(handle_->db->NewIterator(handle_->read, handle_->family));
+  impl->iterator = iterator(handle_->read);
   impl->iterator->Seek(slice(start));
   return RocksDbCursor(std::move(impl));
+}
+
+std::unique_ptr<rocksdb::Iterator> RocksDbColumn::iterator(rocksdb::ReadOptions options) const {
+  if (const ScopedReadView* view = ScopedReadView::current(handle_->db)) {
+    if (view->snapshot() == nullptr)
+      return std::unique_ptr<rocksdb::Iterator>(rocksdb::NewEmptyIterator());
+    options.snapshot = view->snapshot();
+  }
+  return std::unique_ptr<rocksdb::Iterator>(handle_->db->NewIterator(options, handle_->family));
 }
 
 }  // namespace eddy::state

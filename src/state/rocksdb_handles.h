@@ -28,6 +28,28 @@ struct RocksDbCursor::Impl {
   std::unique_ptr<rocksdb::Iterator> iterator;
 };
 
+// What reads on the current thread see of database `db` while a ScopedReadView is alive, instead
+// of its latest state: a snapshot (the asynchronous phase of a full snapshot reads the states as
+// they were in its synchronous phase, while the task goes on writing), or nothing at all.
+// Views nest; a view of another database is not applied.
+class ScopedReadView {
+ public:
+  // `snapshot` null: scans find nothing.
+  ScopedReadView(rocksdb::DB* db, const rocksdb::Snapshot* snapshot);
+  ~ScopedReadView();
+  ScopedReadView(const ScopedReadView&) = delete;
+  ScopedReadView& operator=(const ScopedReadView&) = delete;
+
+  // The innermost view of `db` on this thread, or null.
+  static const ScopedReadView* current(const rocksdb::DB* db);
+  const rocksdb::Snapshot* snapshot() const { return snapshot_; }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+  const ScopedReadView* previous_;
+};
+
 // Throws StateException for a status that is not ok; `what` names the operation.
 void check_rocksdb(const rocksdb::Status& status, const std::string& what);
 

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "eddy/core/configuration.h"
 #include "eddy/core/exceptions.h"
 
@@ -94,6 +98,60 @@ TEST(CheckpointConfigTest, StateBackendNames) {
   EXPECT_EQ(parse_state_backend_type("RocksDB"), StateBackendType::kRocksDb);
   EXPECT_EQ(parse_state_backend_type("filesystem"), StateBackendType::kHashMap);
   EXPECT_THROW(parse_state_backend_type("memory-mapped"), ConfigurationException);
+}
+
+TEST(CheckpointConfigTest, StateBackendSettingsDefaultsAndFlinksKeys) {
+  StateBackendType defaults;
+  EXPECT_EQ(defaults, StateBackendType::kHashMap);
+  EXPECT_FALSE(defaults.incremental_checkpoints);
+  EXPECT_EQ(defaults.rocksdb_block_cache_bytes, 64 << 20);
+  EXPECT_EQ(defaults.rocksdb_write_buffer_bytes, 16 << 20);
+  EXPECT_EQ(defaults.rocksdb_max_write_buffers, 2);
+
+  Configuration config;
+  config.set_string("state.backend.type", "rocksdb");
+  config.set_string("state.backend.incremental", "true");
+  config.set_string("state.backend.rocksdb.block.cache-size", "256mb");
+  config.set_string("state.backend.rocksdb.writebuffer.size", "32 mb");
+  config.set_string("state.backend.rocksdb.writebuffer.count", "3");
+  config.set_string("state.backend.rocksdb.localdir", "/var/tmp/eddy");
+  StateBackendType backend;
+  backend.configure(config);
+  EXPECT_EQ(backend, StateBackendType::kRocksDb);
+  EXPECT_TRUE(backend.incremental_checkpoints);
+  EXPECT_EQ(backend.rocksdb_block_cache_bytes, int64_t{256} << 20);
+  EXPECT_EQ(backend.rocksdb_write_buffer_bytes, int64_t{32} << 20);
+  EXPECT_EQ(backend.rocksdb_max_write_buffers, 3);
+  EXPECT_EQ(backend.rocksdb_local_directory, "/var/tmp/eddy");
+  // Another kind keeps the settings.
+  backend.set_kind(StateBackendType::kHashMap);
+  EXPECT_EQ(backend, StateBackendType::kHashMap);
+  EXPECT_TRUE(backend.incremental_checkpoints);
+  EXPECT_TRUE(EmbeddedRocksDBStateBackend(true).incremental);
+  EXPECT_FALSE(EmbeddedRocksDBStateBackend().incremental);
+}
+
+TEST(CheckpointConfigTest, MemorySizesAndBadStateBackendValuesNameTheKey) {
+  EXPECT_EQ(parse_memory_size("k", "1048576"), 1 << 20);
+  EXPECT_EQ(parse_memory_size("k", "512kb"), 512 << 10);
+  EXPECT_EQ(parse_memory_size("k", "1 GB"), int64_t{1} << 30);
+  EXPECT_EQ(parse_memory_size("k", "64m"), 64 << 20);
+  for (auto [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"state.backend.rocksdb.block.cache-size", "lots"},
+           {"state.backend.rocksdb.block.cache-size", "12 parsecs"},
+           {"state.backend.rocksdb.writebuffer.size", "1kb"},
+           {"state.backend.rocksdb.writebuffer.count", "0"},
+           {"state.backend.incremental", "perhaps"}}) {
+    Configuration config;
+    config.set_string(key, value);
+    StateBackendType backend;
+    try {
+      backend.configure(config);
+      ADD_FAILURE() << key << ": " << value << " accepted";
+    } catch (const ConfigurationException& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace

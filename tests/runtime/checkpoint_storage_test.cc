@@ -6,6 +6,10 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace eddy::cluster {
 namespace {
@@ -136,6 +140,128 @@ TEST_F(CheckpointStorageTest, DiscardRemovesTheCheckpointAndThenTheEmptyJobDirec
   EXPECT_FALSE(fs::exists(storage.checkpoint_directory(7)));
   storage.remove_job_directory_if_empty();
   EXPECT_FALSE(fs::exists(storage.job_directory()));
+}
+
+// ---- Shared files of native (incremental) snapshots.
+
+struct SharedFilesTest : CheckpointStorageTest {
+  fs::path local = base / "backend-local";
+
+  // A file the backend hands over for copying.
+  // (The storage removes the backend's directory once it copied everything from it.)
+  SnapshotFile new_file(const std::string& name, const std::string& bytes) {
+    fs::create_directories(local);
+    const fs::path path = local / name;
+    overwrite(path, bytes);
+    return {name, path.string(), ""};
+  }
+  // A file an earlier checkpoint stored, referred to by name.
+  static SnapshotFile reference(const std::string& name) { return {name, "", ""}; }
+
+  static CompletedCheckpoint native(int64_t id, std::vector<SnapshotFile> files) {
+    CompletedCheckpoint checkpoint;
+    checkpoint.id = id;
+    auto state = std::make_shared<runtime::OperatorSubtaskState>();
+    state->keyed.max_parallelism = 128;
+    state->keyed.native_meta = "meta of checkpoint " + std::to_string(id);
+    state->keyed.native_files = std::move(files);
+    OperatorCheckpointState& op = checkpoint.operators["keyed"];
+    op.parallelism = 1;
+    op.max_parallelism = 128;
+    op.subtasks[0] = state;
+    return checkpoint;
+  }
+
+  static std::vector<SnapshotFile> files_of(const CompletedCheckpoint& checkpoint) {
+    return checkpoint.operators.at("keyed").subtasks.at(0)->keyed.native_files;
+  }
+
+  std::set<std::string> shared_listing() const {
+    std::set<std::string> names;
+    if (!fs::exists(storage.shared_directory())) return names;
+    for (const auto& entry : fs::directory_iterator(storage.shared_directory())) {
+      names.insert(entry.path().filename().string());
+    }
+    return names;
+  }
+};
+
+TEST_F(SharedFilesTest, NewFilesAreCopiedSharedAndReferenceCounted) {
+  const fs::path one =
+      storage.write(native(1, {new_file("a.sst", "aaaa"), new_file("b.sst", "bbbbbb")}));
+  EXPECT_EQ(shared_listing(), (std::set<std::string>{"a.sst", "b.sst"}));
+  EXPECT_FALSE(fs::exists(local / "a.sst"));  // the backend's copy is removed
+  EXPECT_EQ(read(storage.shared_directory() / "b.sst"), "bbbbbb");
+  const CompletedCheckpoint read_one = CheckpointStorage::read(one);
+  const std::vector<SnapshotFile> files = files_of(read_one);
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].name, "a.sst");
+  EXPECT_EQ(files[0].shared_path, (storage.shared_directory() / "a.sst").string());
+  EXPECT_EQ(read_one.operators.at("keyed").subtasks.at(0)->keyed.native_meta,
+            "meta of checkpoint 1");
+
+  // The second refers to a.sst, adds c.sst; b.sst is no longer live.
+  storage.write(native(2, {reference("a.sst"), new_file("c.sst", "cc")}));
+  EXPECT_EQ(storage.shared_file_references(),
+            (std::map<std::string, int>{{"a.sst", 2}, {"b.sst", 1}, {"c.sst", 1}}));
+  EXPECT_EQ(files_of(CheckpointStorage::read(storage.checkpoint_directory(2)))[0].shared_path,
+            (storage.shared_directory() / "a.sst").string());
+
+  storage.discard(1);  // subsumed: b.sst is referred to by no checkpoint
+  EXPECT_EQ(shared_listing(), (std::set<std::string>{"a.sst", "c.sst"}));
+  EXPECT_EQ(storage.shared_file_references(),
+            (std::map<std::string, int>{{"a.sst", 1}, {"c.sst", 1}}));
+  EXPECT_NO_THROW(CheckpointStorage::read(storage.checkpoint_directory(2)));
+
+  storage.discard(2);
+  EXPECT_TRUE(shared_listing().empty());
+  EXPECT_TRUE(storage.shared_file_references().empty());
+  EXPECT_FALSE(fs::exists(local));
+  storage.remove_job_directory_if_empty();
+  EXPECT_FALSE(fs::exists(storage.job_directory()));
+}
+
+TEST_F(SharedFilesTest, AFailedOrAbortedCheckpointReleasesWhatItStored) {
+  storage.write(native(1, {new_file("a.sst", "aaaa")}));
+  // Checkpoint 2 stores d.sst, then fails on a reference nothing holds.
+  try {
+    storage.write(native(2, {new_file("d.sst", "dd"), reference("unknown.sst")}));
+    ADD_FAILURE() << "a reference to an unknown shared file was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown.sst"), std::string::npos) << e.what();
+  }
+  storage.discard(2);  // the coordinator aborts it
+  EXPECT_EQ(shared_listing(), (std::set<std::string>{"a.sst"}));
+}
+
+TEST_F(SharedFilesTest, FilesOfAnotherJobAreReferredToButNeverDeleted) {
+  const fs::path elsewhere = base / "other-job-shared.sst";
+  fs::create_directories(base);
+  overwrite(elsewhere, "restored");
+  storage.write(native(1, {{"x-000007.sst", "", elsewhere.string()}}));
+  EXPECT_EQ(files_of(CheckpointStorage::read(storage.checkpoint_directory(1)))[0].shared_path,
+            elsewhere.string());
+  storage.discard(1);
+  EXPECT_TRUE(fs::exists(elsewhere));
+}
+
+TEST_F(SharedFilesTest, AMissingOrDamagedSharedFileIsReportedWithItsPath) {
+  const fs::path dir =
+      storage.write(native(1, {new_file("a.sst", "aaaa"), new_file("b.sst", "bb")}));
+  const fs::path a = storage.shared_directory() / "a.sst";
+  const fs::path b = storage.shared_directory() / "b.sst";
+  overwrite(a, "abaa");
+  std::string error = error_reading(dir);
+  EXPECT_NE(error.find(a.string() + " is corrupted: checksum mismatch"), std::string::npos)
+      << error;
+  overwrite(a, "aaaa");
+  overwrite(b, "b");
+  error = error_reading(dir);
+  EXPECT_NE(error.find(b.string() + " is corrupted: 1 bytes instead of 2"), std::string::npos)
+      << error;
+  fs::remove(b);
+  error = error_reading(dir);
+  EXPECT_NE(error.find(b.string() + " is missing"), std::string::npos) << error;
 }
 
 }  // namespace

@@ -449,5 +449,259 @@ TEST(RocksDbKeyCodecTest, PrefixesAreUnambiguousAndSortByKeyGroup) {
                StateException);
 }
 
+// ---- Checkpoint snapshots: asynchronous full snapshots and incremental (native) ones.
+
+// What a snapshot holds, with its deferred phase run.
+std::map<std::string, std::map<int, std::string>> materialized(KeyedStateSnapshot snapshot) {
+  snapshot.materialize();
+  return snapshot.key_groups;
+}
+
+TEST(RocksDbCheckpointTest, AsynchronousFullSnapshotShowsTheStateOfItsSynchronousPhase) {
+  std::unique_ptr<RocksDbKeyedStateBackend> rocks = make_rocksdb(0, kMax - 1, kMax);
+  fill(*rocks);
+  // A state restored but not requested since lives outside the database until requested.
+  HeapKeyedStateBackend heap(0, kMax - 1, kMax);
+  for (int k = 0; k < 50; ++k) {
+    set_current_key_of(heap, k);
+    heap.get_state(ValueStateDescriptor<int>("restored")).update(k * 7);
+  }
+  rocks->restore(heap.snapshot());
+  const std::map<std::string, std::map<int, std::string>> before = rocks->snapshot().key_groups;
+  ASSERT_TRUE(before.contains("restored"));
+
+  KeyedStateSnapshot async = rocks->snapshot_for_checkpoint(1, SnapshotType::kCheckpoint);
+  ASSERT_TRUE(async.deferred);
+  // The task goes on: changes, removals, new keys and a new state are not in the snapshot.
+  States s(*rocks);
+  for (int k = 0; k < kKeys; k += 3) {
+    set_current_key_of(*rocks, k);
+    s.value.update("changed");
+    s.list.clear();
+    s.map.remove("m");
+  }
+  for (int k = kKeys; k < kKeys + 100; ++k) {
+    set_current_key_of(*rocks, k);
+    s.value.update("new");
+    rocks->get_state(ValueStateDescriptor<int>("later")).update(k);
+  }
+  EXPECT_EQ(materialized(std::move(async)), before);
+  EXPECT_NE(rocks->snapshot().key_groups, before);
+}
+
+TEST(RocksDbCheckpointTest, SavepointsAreTakenSynchronously) {
+  std::unique_ptr<RocksDbKeyedStateBackend> rocks = make_rocksdb(0, kMax - 1, kMax);
+  fill(*rocks);
+  KeyedStateSnapshot savepoint = rocks->snapshot_for_checkpoint(1, SnapshotType::kSavepoint);
+  EXPECT_FALSE(savepoint.deferred);
+  EXPECT_EQ(savepoint.key_groups, rocks->snapshot().key_groups);
+}
+
+TEST(RocksDbCheckpointTest, ADeferredPhaseStillOutstandingRunsWhenTheBackendCloses) {
+  std::unique_ptr<RocksDbKeyedStateBackend> rocks = make_rocksdb(0, kMax - 1, kMax);
+  fill(*rocks);
+  const auto before = rocks->snapshot().key_groups;
+  KeyedStateSnapshot async = rocks->snapshot_for_checkpoint(1, SnapshotType::kCheckpoint);
+  KeyedStateSnapshot dropped = rocks->snapshot_for_checkpoint(2, SnapshotType::kCheckpoint);
+  dropped = KeyedStateSnapshot();  // an aborted checkpoint's snapshot is dropped unmaterialized
+  rocks.reset();
+  EXPECT_EQ(materialized(std::move(async)), before);
+}
+
+// The checkpoint storage as the state layer sees it: new files are copied into a shared
+// directory under their names, references by name resolve to what is stored there.
+class FakeSharedStorage {
+ public:
+  FakeSharedStorage()
+      : dir_(std::filesystem::path(::testing::TempDir()) /
+             ("eddy-shared-" + std::to_string(std::random_device()()))) {
+    std::filesystem::create_directories(dir_);
+  }
+  ~FakeSharedStorage() { std::filesystem::remove_all(dir_); }
+
+  struct Upload {
+    int new_files = 0;
+    int reused_files = 0;
+    uintmax_t new_bytes = 0;
+    uintmax_t total_bytes = 0;
+  };
+
+  // Stores the snapshot's new files and resolves its references, as a checkpoint write does.
+  Upload store(KeyedStateSnapshot& snapshot) {
+    Upload upload;
+    for (SnapshotFile& file : snapshot.native_files) {
+      const std::filesystem::path target = dir_ / file.name;
+      if (!file.local_path.empty()) {
+        EXPECT_TRUE(file.shared_path.empty()) << file.name;
+        std::filesystem::copy_file(file.local_path, target,
+                                   std::filesystem::copy_options::overwrite_existing);
+        std::filesystem::remove(file.local_path);
+        file.local_path.clear();
+        file.shared_path = target.string();
+        ++upload.new_files;
+        upload.new_bytes += std::filesystem::file_size(target);
+      } else {
+        if (file.shared_path.empty()) file.shared_path = target.string();
+        EXPECT_TRUE(std::filesystem::exists(file.shared_path)) << file.name;
+        ++upload.reused_files;
+      }
+      upload.total_bytes += std::filesystem::file_size(file.shared_path);
+    }
+    return upload;
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+RocksDbStateOptions incremental_options() {
+  RocksDbStateOptions options = testing_backends::test_rocksdb_options();
+  options.incremental_checkpoints = true;
+  return options;
+}
+
+std::map<int, std::string> contents(KeyedStateBackend& backend, int first, int last,
+                                    int keys = kKeys) {
+  States s(backend);
+  std::map<int, std::string> result;
+  for (int k = 0; k < keys; ++k) {
+    const int group = assign_to_key_group(k, kMax);
+    if (group >= first && group <= last) result[k] = read(backend, s, k);
+  }
+  return result;
+}
+
+TEST(RocksDbCheckpointTest, IncrementalCheckpointsUploadOnlyNewFiles) {
+  FakeSharedStorage storage;
+  std::unique_ptr<RocksDbKeyedStateBackend> rocks =
+      make_rocksdb(0, kMax - 1, kMax, incremental_options());
+  fill(*rocks);
+  KeyedStateSnapshot first = rocks->snapshot_for_checkpoint(1, SnapshotType::kCheckpoint);
+  EXPECT_FALSE(first.deferred);
+  EXPECT_FALSE(first.native_meta.empty());
+  EXPECT_TRUE(first.key_groups.empty());
+  const FakeSharedStorage::Upload one = storage.store(first);
+  // One flushed file per state (six column families), all new.
+  EXPECT_EQ(one.new_files, 6);
+  EXPECT_EQ(one.reused_files, 0);
+  rocks->notify_checkpoint_complete(1);
+
+  // A few keys of one state change: one new file, the other five are referred to.
+  States s(*rocks);
+  for (int k = 0; k < 5; ++k) {
+    set_current_key_of(*rocks, k);
+    s.value.update("changed " + std::to_string(k));
+  }
+  KeyedStateSnapshot second = rocks->snapshot_for_checkpoint(2, SnapshotType::kCheckpoint);
+  const FakeSharedStorage::Upload two = storage.store(second);
+  EXPECT_EQ(two.new_files, 1);
+  EXPECT_EQ(two.reused_files, 6);
+  EXPECT_LT(two.new_bytes * 5, two.total_bytes);
+  rocks->notify_checkpoint_complete(2);
+
+  // An aborted checkpoint does not change what the next one refers to.
+  KeyedStateSnapshot aborted = rocks->snapshot_for_checkpoint(3, SnapshotType::kCheckpoint);
+  rocks->notify_checkpoint_aborted(3);
+  KeyedStateSnapshot fourth = rocks->snapshot_for_checkpoint(4, SnapshotType::kCheckpoint);
+  const FakeSharedStorage::Upload four = storage.store(fourth);
+  EXPECT_EQ(four.new_files, 0);
+  EXPECT_EQ(four.reused_files, 7);
+
+  // Restoring the chain's latest checkpoint gives the state as it was.
+  const std::map<int, std::string> expected = contents(*rocks, 0, kMax - 1);
+  std::unique_ptr<RocksDbKeyedStateBackend> restored =
+      make_rocksdb(0, kMax - 1, kMax, incremental_options());
+  restored->restore(second);
+  EXPECT_EQ(contents(*restored, 0, kMax - 1), expected);
+  EXPECT_EQ(restored->num_entries(), rocks->num_entries());
+  // ... and its first checkpoint refers to the restored files instead of copying them.
+  KeyedStateSnapshot after_restore =
+      restored->snapshot_for_checkpoint(5, SnapshotType::kCheckpoint);
+  const FakeSharedStorage::Upload five = storage.store(after_restore);
+  EXPECT_EQ(five.new_files, 0);
+  EXPECT_EQ(five.reused_files, 7);
+}
+
+TEST(RocksDbCheckpointTest, IncrementalCheckpointsRestoreRescaled) {
+  FakeSharedStorage storage;
+  // Two old subtasks, their checkpoints restored into three new ones and into one.
+  std::unique_ptr<RocksDbKeyedStateBackend> low = make_rocksdb(0, 63, kMax, incremental_options());
+  std::unique_ptr<RocksDbKeyedStateBackend> high =
+      make_rocksdb(64, kMax - 1, kMax, incremental_options());
+  HeapKeyedStateBackend model(0, kMax - 1, kMax);
+  for (KeyedStateBackend* backend :
+       {static_cast<KeyedStateBackend*>(&model), static_cast<KeyedStateBackend*>(low.get()),
+        static_cast<KeyedStateBackend*>(high.get())}) {
+    States s(*backend);
+    for (int k = 0; k < kKeys; ++k) {
+      const int group = assign_to_key_group(k, kMax);
+      if (group < backend->first_key_group() || group > backend->last_key_group()) continue;
+      set_current_key_of(*backend, k);
+      s.value.update("v" + std::to_string(k));
+      s.list.add_all({k, k + 1});
+      s.map.put("m", k);
+      s.reducing.add(k);
+      s.aggregating.add(k);
+      s.windowed.set_current_namespace(TimeWindow(0, 10));
+      s.windowed.add(k);
+    }
+  }
+  std::vector<KeyedStateSnapshot> old;
+  for (auto* backend : {low.get(), high.get()}) {
+    old.push_back(backend->snapshot_for_checkpoint(1, SnapshotType::kCheckpoint));
+    storage.store(old.back());
+  }
+  const std::map<int, std::string> expected = contents(model, 0, kMax - 1);
+  for (auto [first, last] : std::vector<std::pair<int, int>>{{0, 42}, {43, 85}, {86, kMax - 1}}) {
+    std::unique_ptr<RocksDbKeyedStateBackend> part =
+        make_rocksdb(first, last, kMax, incremental_options());
+    for (const KeyedStateSnapshot& snapshot : old) part->restore(snapshot);
+    std::map<int, std::string> in_range;
+    for (const auto& [k, holds] : expected) {
+      const int group = assign_to_key_group(k, kMax);
+      if (group >= first && group <= last) in_range[k] = holds;
+    }
+    EXPECT_EQ(contents(*part, first, last), in_range) << first << "-" << last;
+  }
+  std::unique_ptr<RocksDbKeyedStateBackend> one =
+      make_rocksdb(0, kMax - 1, kMax, incremental_options());
+  for (const KeyedStateSnapshot& snapshot : old) one->restore(snapshot);
+  EXPECT_EQ(contents(*one, 0, kMax - 1), expected);
+  EXPECT_EQ(one->num_entries(), model.num_entries());
+  // A heap backend cannot read RocksDB's native form, and says so.
+  HeapKeyedStateBackend heap(0, kMax - 1, kMax);
+  EXPECT_NE(state_error([&] { heap.restore(old[0]); }).find("native"), std::string::npos);
+}
+
+TEST(RocksDbCheckpointTest, IncrementalRestoreReportsAMissingFileWithItsPath) {
+  FakeSharedStorage storage;
+  std::unique_ptr<RocksDbKeyedStateBackend> rocks =
+      make_rocksdb(0, kMax - 1, kMax, incremental_options());
+  fill(*rocks);
+  KeyedStateSnapshot snapshot = rocks->snapshot_for_checkpoint(1, SnapshotType::kCheckpoint);
+  storage.store(snapshot);
+  const std::string missing = snapshot.native_files.at(0).shared_path;
+  std::filesystem::remove(missing);
+  std::unique_ptr<RocksDbKeyedStateBackend> restored =
+      make_rocksdb(0, kMax - 1, kMax, incremental_options());
+  const std::string message = state_error([&] { restored->restore(snapshot); });
+  EXPECT_NE(message.find(missing), std::string::npos) << message;
+}
+
+TEST(RocksDbCheckpointTest, IncrementalSnapshotKeepsStatesRestoredButNotRequested) {
+  FakeSharedStorage storage;
+  HeapKeyedStateBackend heap(0, kMax - 1, kMax);
+  fill(heap);
+  std::unique_ptr<RocksDbKeyedStateBackend> rocks =
+      make_rocksdb(0, kMax - 1, kMax, incremental_options());
+  rocks->restore(heap.snapshot());  // no state requested: all kept outside the database
+  KeyedStateSnapshot snapshot = rocks->snapshot_for_checkpoint(1, SnapshotType::kCheckpoint);
+  storage.store(snapshot);
+  std::unique_ptr<RocksDbKeyedStateBackend> restored =
+      make_rocksdb(0, kMax - 1, kMax, incremental_options());
+  restored->restore(snapshot);
+  EXPECT_EQ(contents(*restored, 0, kMax - 1), contents(heap, 0, kMax - 1));
+}
+
 }  // namespace
 }  // namespace eddy

@@ -27,7 +27,8 @@ class StreamExecutionEnvironment {
   // Applies the keys of `config` that Eddy knows (Flink's names): parallelism.default,
   // pipeline.max-parallelism, execution.buffer-timeout.interval / .enabled,
   // pipeline.auto-watermark-interval, pipeline.operator-chaining.enabled, restart-strategy.*,
-  // execution.checkpointing.*, state.checkpoints.*, state.backend.type and
+  // execution.checkpointing.*, state.checkpoints.*, state.backend.type, state.backend.incremental,
+  // state.backend.rocksdb.* and
   // execution.savepoint.path / .ignore-unclaimed-state.
   // Other keys are ignored. Throws ConfigurationException naming the key for a bad value.
   StreamExecutionEnvironment& configure(const Configuration& config);
@@ -72,11 +73,20 @@ class StreamExecutionEnvironment {
 
   // Where keyed state lives: HashMapStateBackend() (objects on the heap; the default) or
   // EmbeddedRocksDBStateBackend() (serialized in an embedded RocksDB on local disk, for state
-  // larger than memory). See docs/state-backends.md.
-  template <class Backend>
-  requires requires { Backend::kType; }
-  StreamExecutionEnvironment& set_state_backend(const Backend&) {
-    state_->state_backend = Backend::kType;
+  // larger than memory); EmbeddedRocksDBStateBackend(true) takes incremental checkpoints. The
+  // memory settings (state.backend.rocksdb.* keys) are kept. See docs/state-backends.md.
+  StreamExecutionEnvironment& set_state_backend(const HashMapStateBackend&) {
+    state_->state_backend.set_kind(StateBackendType::kHashMap);
+    return *this;
+  }
+  StreamExecutionEnvironment& set_state_backend(const EmbeddedRocksDBStateBackend& backend) {
+    state_->state_backend.set_kind(StateBackendType::kRocksDb);
+    state_->state_backend.incremental_checkpoints = backend.incremental;
+    return *this;
+  }
+  // The backend with all its settings.
+  StreamExecutionEnvironment& set_state_backend(StateBackendType backend) {
+    state_->state_backend = std::move(backend);
     return *this;
   }
   StateBackendType get_state_backend() const { return state_->state_backend; }

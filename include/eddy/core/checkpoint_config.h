@@ -22,8 +22,46 @@ enum class CheckpointingMode { kExactlyOnce, kAtLeastOnce };
 // keeps them, a finished one never does).
 enum class ExternalizedCheckpointCleanup { kDeleteOnCancellation, kRetainOnCancellation };
 
-// The state backend that keyed state lives in: "hashmap" (objects on the heap) or "rocksdb".
-enum class StateBackendType { kHashMap, kRocksDb };
+// The state backend that keyed state lives in — "hashmap" (objects on the heap) or "rocksdb" —
+// with the RocksDB backend's settings (ignored by the heap backend). Compares equal to its kind:
+//   if (backend == StateBackendType::kRocksDb) ...
+// Flink's keys: state.backend.type, state.backend.incremental,
+// state.backend.rocksdb.block.cache-size, state.backend.rocksdb.writebuffer.size,
+// state.backend.rocksdb.writebuffer.count and state.backend.rocksdb.localdir.
+class StateBackendType {
+ public:
+  enum Kind { kHashMap, kRocksDb };
+
+  // Implicit: a kind is a backend with default settings.
+  constexpr StateBackendType(Kind kind = kHashMap) : kind_(kind) {}  // NOLINT
+
+  constexpr Kind kind() const { return kind_; }
+  // Another kind, the settings kept.
+  StateBackendType& set_kind(Kind kind) {
+    kind_ = kind;
+    return *this;
+  }
+  constexpr bool operator==(Kind kind) const { return kind_ == kind; }
+
+  // RocksDB only: checkpoints upload only the files created since the last completed one
+  // (default false: every checkpoint is a full, asynchronously written snapshot). Savepoints are
+  // always full.
+  bool incremental_checkpoints = false;
+  // RocksDB's memory per state backend instance (one per keyed operator subtask): the block
+  // cache (data, index and filter blocks) and the write buffers (memtables) of all its states.
+  int64_t rocksdb_block_cache_bytes = int64_t{64} << 20;
+  int64_t rocksdb_write_buffer_bytes = int64_t{16} << 20;
+  int rocksdb_max_write_buffers = 2;
+  // Where RocksDB instances keep their files; empty: the system's temporary directory.
+  std::string rocksdb_local_directory;
+
+  // Applies the state.backend.* keys found in `config`. Throws ConfigurationException naming the
+  // key for a bad value.
+  void configure(const Configuration& config);
+
+ private:
+  Kind kind_;
+};
 
 class CheckpointConfig {
  public:
@@ -95,10 +133,16 @@ class CheckpointConfig {
 // env.set_state_backend(HashMapStateBackend()) or (EmbeddedRocksDBStateBackend()), PyFlink's
 // names for the two backends.
 struct HashMapStateBackend {
-  static constexpr StateBackendType kType = StateBackendType::kHashMap;
+  static constexpr StateBackendType::Kind kType = StateBackendType::kHashMap;
 };
+// EmbeddedRocksDBStateBackend(true) enables incremental checkpoints (Flink's constructor
+// argument; PyFlink's enable_incremental_checkpointing).
 struct EmbeddedRocksDBStateBackend {
-  static constexpr StateBackendType kType = StateBackendType::kRocksDb;
+  static constexpr StateBackendType::Kind kType = StateBackendType::kRocksDb;
+  EmbeddedRocksDBStateBackend() = default;
+  explicit EmbeddedRocksDBStateBackend(bool enable_incremental_checkpointing)
+      : incremental(enable_incremental_checkpointing) {}
+  bool incremental = false;
 };
 
 // Where a job starts from: nothing (empty path), or a savepoint or retained checkpoint (its
@@ -115,6 +159,10 @@ struct SavepointRestoreSettings {
   }
   bool restore_savepoint() const { return !path.empty(); }
 };
+
+// Sizes as Flink writes them: "64mb", "64 mb", "1 gb", "512kb"; a plain number is bytes. Throws
+// ConfigurationException naming the key.
+int64_t parse_memory_size(const std::string& key, const std::string& value);
 
 // "hashmap" or "rocksdb" (Flink's state.backend.type values; "filesystem" and "jobmanager" are
 // Flink's old names of the heap backend and mean hashmap). Throws ConfigurationException.

@@ -35,8 +35,8 @@ class ExecutionConfig {
                            StateBackendType state_backend = StateBackendType::kHashMap)
       : auto_watermark_interval_ms_(auto_watermark_interval_ms), state_backend_(state_backend) {}
   int64_t get_auto_watermark_interval() const { return auto_watermark_interval_ms_; }
-  // Where keyed operators keep their state.
-  StateBackendType get_state_backend() const { return state_backend_; }
+  // Where keyed operators keep their state, with the backend's settings.
+  const StateBackendType& get_state_backend() const { return state_backend_; }
 
  private:
   int64_t auto_watermark_interval_ms_;

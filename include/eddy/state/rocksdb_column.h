@@ -12,6 +12,11 @@
 
 #include "eddy/state/key_context.h"
 
+namespace rocksdb {
+class Iterator;
+struct ReadOptions;
+}  // namespace rocksdb
+
 namespace eddy::state {
 
 // Forward iteration over the entries of a column whose keys start with a prefix, or over all
@@ -57,6 +62,9 @@ class RocksDbColumn {
   RocksDbCursor scan_from(std::string_view start) const;
 
  private:
+  // An iterator reading what this thread's ScopedReadView (if any) shows.
+  std::unique_ptr<rocksdb::Iterator> iterator(rocksdb::ReadOptions options) const;
+
   std::unique_ptr<Handle> handle_;
 };
 

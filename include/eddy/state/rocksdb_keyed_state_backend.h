@@ -12,13 +12,31 @@
 // TTL: expired values are removed when read, by cleanup_expired(), by incremental cleanup
 // (cleanup_incrementally, as on the heap: a few entries per key change) and are left out of
 // snapshots with cleanup_full_snapshot. There is no compaction-time filter.
+// Snapshots: snapshot() reads every state on the calling thread. A checkpoint's snapshot is
+// asynchronous: the synchronous phase takes a RocksDB snapshot (a sequence number) and the
+// deferred phase, run off the task's thread, iterates under it and produces exactly the bytes
+// snapshot() would have produced then, while the task goes on writing. Savepoints are taken by
+// snapshot(): a finished job's backend may be gone before a deferred phase could run.
+// Incremental checkpoints (RocksDbStateOptions::incremental_checkpoints): the synchronous phase
+// flushes the memtables and hard-links the live SST files into a local directory (RocksDB's
+// Checkpoint); the snapshot is native (native_meta, native_files): SST files that the last
+// completed checkpoint already stored are referred to, new ones are handed to the checkpoint
+// storage to copy (local_path), and the small files (MANIFEST, CURRENT, OPTIONS) travel inline.
+// Restoring a native snapshot: for the same key-group range into a fresh backend, its files
+// become the backend's database; otherwise (rescaling, several old subtasks) each is opened as a
+// temporary database and its key groups in range are copied.
 // Threading: like every backend, owned by its subtask's thread; RocksDB's own background
-// threads flush and compact.
+// threads flush and compact; the deferred phase of a snapshot runs on any one thread. The
+// destructor completes a deferred phase still outstanding (so the snapshot stays valid after
+// the backend is gone) and waits for one that is running.
 #pragma once
 
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "eddy/state/keyed_state_backend.h"
 
@@ -39,6 +57,9 @@ struct RocksDbStateOptions {
   // Memtables per state (one being written, the others being flushed). The memtables of all
   // states together are held under max_write_buffers * write_buffer_bytes.
   int max_write_buffers = 2;
+  // Checkpoints (not savepoints) in RocksDB's native form, sharing unchanged SST files with the
+  // previous checkpoint.
+  bool incremental_checkpoints = false;
 };
 
 class RocksDbKeyedStateBackend final : public KeyedStateBackend {
@@ -56,12 +77,27 @@ class RocksDbKeyedStateBackend final : public KeyedStateBackend {
   // (list elements and map entries counted one by one) were removed.
   size_t cleanup_expired();
 
+  KeyedStateSnapshot snapshot_for_checkpoint(int64_t checkpoint_id,
+                                             SnapshotType type) const override;
+  void notify_checkpoint_complete(int64_t checkpoint_id) override;
+  void notify_checkpoint_aborted(int64_t checkpoint_id) override;
+
  protected:
   std::unique_ptr<state::InternalKvStateBase> create_state(
       const state::StateFactory& factory) override;
+  void restore_native(const KeyedStateSnapshot& snapshot) override;
 
  private:
+  // snapshot()'s entries that do not live in the database: states restored from a key-group
+  // snapshot but not requested since.
+  KeyedStateSnapshot entries_outside_database() const;
+  KeyedStateSnapshot asynchronous_full_snapshot() const;
+  KeyedStateSnapshot incremental_snapshot(int64_t checkpoint_id) const;
+
+  RocksDbStateOptions options_;
   std::unique_ptr<state::RocksDbInstance> instance_;
+  // Every state created, by name (the base class owns them).
+  std::vector<std::pair<std::string, const state::InternalKvStateBase*>> states_by_name_;
 };
 
 }  // namespace eddy

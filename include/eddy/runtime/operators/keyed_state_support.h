@@ -31,8 +31,15 @@ inline std::unique_ptr<KeyedStateBackend> make_subtask_state_backend(RuntimeCont
   auto [first, last] = key_group_range_of(ctx);
   const int max = ctx.get_max_number_of_parallel_subtasks();
   std::unique_ptr<KeyedStateBackend> backend;
-  if (ctx.get_execution_config().get_state_backend() == StateBackendType::kRocksDb) {
-    backend = std::make_unique<RocksDbKeyedStateBackend>(first, last, max);
+  const StateBackendType& settings = ctx.get_execution_config().get_state_backend();
+  if (settings == StateBackendType::kRocksDb) {
+    RocksDbStateOptions options;
+    options.base_directory = settings.rocksdb_local_directory;
+    options.block_cache_bytes = static_cast<size_t>(settings.rocksdb_block_cache_bytes);
+    options.write_buffer_bytes = static_cast<size_t>(settings.rocksdb_write_buffer_bytes);
+    options.max_write_buffers = settings.rocksdb_max_write_buffers;
+    options.incremental_checkpoints = settings.incremental_checkpoints;
+    backend = std::make_unique<RocksDbKeyedStateBackend>(first, last, max, options);
   } else {
     backend = std::make_unique<HeapKeyedStateBackend>(first, last, max);
   }
