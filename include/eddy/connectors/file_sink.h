@@ -1,13 +1,15 @@
 // File sinks: DataStream<T>::write_as_text(path), which writes one text file per subtask, and
 // FileSink, an exactly-once sink writing rolling part files that become visible only once the
-// checkpoint holding them is complete (Flink's FileSink with an on-checkpoint rolling policy).
+// checkpoint holding them is complete (Flink's FileSink, row format).
 //
 // Part-file protocol of FileSink, per subtask s and part counter c (0, 1, ...):
 //   `.<prefix>-<s>-<c><suffix>.inprogress`  while written, and once closed until committed;
-//   `<prefix>-<s>-<c><suffix>`               committed (renamed) when the checkpoint that closed
-//                                            it completes, or at the job's final checkpoint.
-// A part is closed when it outgrows the rolling size and at every checkpoint (so a checkpoint
-// holds only closed parts); it is opened at the first record that needs it, so a subtask
+//   `<prefix>-<s>-<c><suffix>`               committed (renamed) when the first checkpoint taken
+//                                            once it was closed completes, or at the job's final
+//                                            checkpoint.
+// A part is closed by its rolling policy (size, age, inactivity: rolling_policy.h) and at every
+// checkpoint (so a checkpoint holds only closed parts); a closed part waits, in progress, for the
+// next checkpoint to complete. A part is opened at the first record that needs it, so a subtask
 // without records writes none. After a restore, the parts of the restored checkpoint are
 // committed (again, if they were already) and the in-progress parts written after it are
 // deleted; their records are written anew. Files of a failed or cancelled job that no completed
@@ -20,12 +22,14 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "eddy/api/data_stream.h"
 #include "eddy/connectors/file_writer.h"
+#include "eddy/connectors/rolling_policy.h"
 #include "eddy/core/exceptions.h"
 #include "eddy/core/value_format.h"
 #include "eddy/runtime/operators/one_input_operator.h"
@@ -49,13 +53,6 @@ struct SimpleStringEncoder {
 struct OutputFileConfig {
   std::string part_prefix = "part";
   std::string part_suffix = "";
-};
-
-// Starts a new part once the current one has grown past max_part_size_bytes, so a part ends
-// with the first record that takes it over the limit (Flink's rule). Time-based rolling is not
-// supported.
-struct DefaultRollingPolicy {
-  int64_t max_part_size_bytes = int64_t{128} * 1024 * 1024;
 };
 
 namespace connectors {
@@ -109,6 +106,7 @@ class FileSinkWriterOperator final
 
   void open(RuntimeContext& ctx) override {
     subtask_ = ctx.get_index_of_this_subtask();
+    time_ = this->outputs().processing_time;
     make_directories(base_dir_);
     OperatorStateStore& store = ctx.get_operator_state_store();
     pending_state_ = &store.get_list_state(ListStateDescriptor<Pending>("file-sink-pending"));
@@ -132,12 +130,20 @@ class FileSinkWriterOperator final
   void process_element(T&& record) {
     encoded_.clear();
     encoder_(static_cast<const T&>(record), encoded_);
-    if (part_ != nullptr && part_->size() > rolling_.max_part_size_bytes) roll();
+    const int64_t now = rolls_on_time_ ? time_->current_processing_time() : 0;
+    if (part_ != nullptr &&
+        (part_->size() > rolling_.max_part_size_bytes || (rolls_on_time_ && is_due(now)))) {
+      roll();
+    }
     if (part_ == nullptr) {
       part_ = std::make_unique<FileWriter>(in_progress_path(part_name(subtask_, next_part_)));
       ++next_part_;
+      part_opened_at_ = now;
+      last_write_at_ = now;
+      if (rolls_on_time_) schedule_check(deadline());
     }
     part_->write(encoded_);
+    last_write_at_ = now;  // a later deadline: the timer finds the part not due and looks again
   }
 
   // A checkpoint holds closed parts only: the open one is closed and joins the checkpoint's.
@@ -169,6 +175,37 @@ class FileSinkWriterOperator final
  private:
   static constexpr int64_t kNotInCheckpoint = -1;
   using Pending = std::pair<int64_t, std::string>;  // (checkpoint that closed it, part name)
+
+  // Saturates at kNever, so "never" stays never.
+  static int64_t plus(int64_t time, int64_t interval) {
+    return time > DefaultRollingPolicy::kNever - interval ? DefaultRollingPolicy::kNever
+                                                          : time + interval;
+  }
+  // When the open part is due by age or inactivity (Flink's shouldRollOnProcessingTime).
+  int64_t deadline() const {
+    return std::min(plus(part_opened_at_, rolling_.rollover_interval_ms),
+                    plus(last_write_at_, rolling_.inactivity_interval_ms));
+  }
+  bool is_due(int64_t now) const { return now >= deadline(); }
+
+  // Makes sure a timer fires at `time` or earlier. Timers cannot be deleted: one that finds no
+  // part due (rolled meanwhile, or written to since) only schedules the next check.
+  void schedule_check(int64_t time) {
+    if (time == DefaultRollingPolicy::kNever) return;
+    if (!timers_.empty() && *timers_.begin() <= time) return;
+    timers_.insert(time);
+    time_->register_timer(time, [this](int64_t fired) {
+      this->guarded([&] {
+        timers_.erase(fired);
+        if (part_ == nullptr) return;
+        if (is_due(time_->current_processing_time())) {
+          roll();
+        } else {
+          schedule_check(deadline());
+        }
+      });
+    });
+  }
 
   void roll() {
     part_->close(/*sync=*/true);
@@ -214,6 +251,11 @@ class FileSinkWriterOperator final
   Encoder<T> encoder_;
   OutputFileConfig names_;
   DefaultRollingPolicy rolling_;
+  bool rolls_on_time_ = rolling_.rolls_on_time();
+  runtime::ProcessingTimeService* time_ = nullptr;  // the task's, set by open()
+  int64_t part_opened_at_ = 0;                      // processing time; valid while part_ is open
+  int64_t last_write_at_ = 0;
+  std::set<int64_t> timers_;  // times of the registered timers that have not fired yet
   int subtask_ = 0;
   int64_t next_part_ = 0;
   std::unique_ptr<FileWriter> part_;  // the part being written (counter next_part_ - 1), or null
@@ -244,7 +286,7 @@ class FileSink {
       return *this;
     }
     // Throws InvalidProgramException for an empty base directory, a part name containing '/'
-    // or a part size below 1.
+    // or a part size or rolling interval below 1.
     FileSink build() const {
       if (base_dir_.empty()) throw InvalidProgramException("FileSink: the base directory is empty");
       for (const std::string* part : {&names_.part_prefix, &names_.part_suffix}) {
@@ -253,9 +295,15 @@ class FileSink {
                                         *part + "'");
         }
       }
-      if (rolling_.max_part_size_bytes < 1) {
-        throw InvalidProgramException("FileSink: max_part_size_bytes must be at least 1, not " +
-                                      std::to_string(rolling_.max_part_size_bytes));
+      const std::pair<const char*, int64_t> limits[] = {
+          {"max_part_size_bytes", rolling_.max_part_size_bytes},
+          {"rollover_interval_ms", rolling_.rollover_interval_ms},
+          {"inactivity_interval_ms", rolling_.inactivity_interval_ms}};
+      for (const auto& [name, value] : limits) {
+        if (value < 1) {
+          throw InvalidProgramException(std::string("FileSink: ") + name +
+                                        " must be at least 1, not " + std::to_string(value));
+        }
       }
       return FileSink(*this);
     }
