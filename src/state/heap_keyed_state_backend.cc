@@ -19,11 +19,11 @@ size_t HeapKeyedStateBackend::cleanup_expired() {
 
 namespace {
 
-// What the deferred phase of a heap snapshot writes: immutable, so it may run on any thread and
-// outlive the backend.
+// What the deferred phase of a heap snapshot writes: immutable entries, so it may run on any
+// thread and outlive the backend.
 struct CapturedState {
   std::string name;
-  std::unique_ptr<const state::HeapKeyGroupsView> view;
+  std::unique_ptr<state::HeapKeyGroupsView> view;
 };
 
 struct CapturedBackend {
@@ -32,9 +32,11 @@ struct CapturedBackend {
   std::vector<CapturedState> states;
   KeyedStateBackend::PendingRestore pending_restore;
 
-  // Writes what KeyedStateBackend::snapshot() writes, byte for byte.
-  void write(KeyedStateSnapshot& snapshot) const {
-    for (const CapturedState& captured : states) {
+  // Writes what KeyedStateBackend::snapshot() writes, byte for byte. With `release`, each key
+  // group is let go once written (the task then changes it without a clone), so this can run
+  // only once.
+  void write(KeyedStateSnapshot& snapshot, bool release) {
+    for (CapturedState& captured : states) {
       for (int index = 0; index < num_key_groups; ++index) {
         DataOutputView out;
         try {
@@ -43,6 +45,7 @@ struct CapturedBackend {
           throw StateException("cannot snapshot state '" + captured.name + "', key group " +
                                std::to_string(first_key_group + index) + ": " + e.what());
         }
+        if (release) captured.view->release_key_group(index);
         // A key group without entries writes just its zero count.
         if (out.size() == 1 && out.data()[0] == 0) continue;
         snapshot.key_groups[captured.name][first_key_group + index] = out.take();
@@ -68,7 +71,7 @@ KeyedStateSnapshot HeapKeyedStateBackend::snapshot_for_checkpoint(int64_t, Snaps
       throw StateException("cannot snapshot state '" + name +
                            "': it is not a heap state, yet it lives in the heap backend");
     }
-    std::unique_ptr<const state::HeapKeyGroupsView> view;
+    std::unique_ptr<state::HeapKeyGroupsView> view;
     try {
       view = source->capture_key_groups();  // throws for unserializable types, even if empty
     } catch (const StateException& e) {
@@ -83,8 +86,11 @@ KeyedStateSnapshot HeapKeyedStateBackend::snapshot_for_checkpoint(int64_t, Snaps
   snapshot.max_parallelism = max_parallelism();
   // Nothing to write: an empty snapshot, as snapshot() gives (the task leaves it out).
   if (captured->states.empty() && captured->pending_restore.empty()) return snapshot;
-  snapshot.deferred = [captured = std::shared_ptr<const CapturedBackend>(std::move(captured))](
-                          KeyedStateSnapshot& target) { captured->write(target); };
+  // A copy of the snapshot (of this closure) shares `captured`: only a sole owner may release
+  // what it wrote. No one can copy the closure while it runs, so the count cannot rise then.
+  snapshot.deferred = [captured = std::move(captured)](KeyedStateSnapshot& target) {
+    captured->write(target, captured.use_count() == 1);
+  };
   return snapshot;
 }
 

@@ -172,9 +172,13 @@ TEST(HeapCopyOnWriteSnapshotTest, DeferredSnapshotIgnoresEveryLaterChange) {
   fill_with_ttl(twin, twin_now);
   change_everything(twin, twin_now);
 
+  const KeyedStateSnapshot copy_of_first = first;  // shares the captured maps
   first.materialize();
   EXPECT_FALSE(first.deferred);
   EXPECT_EQ(first.key_groups, expected.key_groups);
+  KeyedStateSnapshot copy = copy_of_first;
+  copy.materialize();
+  EXPECT_EQ(copy.key_groups, expected.key_groups);
 
   // The restored snapshot shows the state as it was, at the time it was taken.
   int64_t restored_now = 1060;

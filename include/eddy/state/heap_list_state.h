@@ -116,7 +116,7 @@ class HeapListState final : public InternalListState<N, V>, public HeapSnapshotS
   void restore_key_group(int index, DataInputView& in) override {
     table_.read_key_group(index, in);
   }
-  std::unique_ptr<const HeapKeyGroupsView> capture_key_groups() const override {
+  std::unique_ptr<HeapKeyGroupsView> capture_key_groups() const override {
     return table_.capture();
   }
 

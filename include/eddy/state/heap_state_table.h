@@ -6,11 +6,12 @@
 // empty), so num_entries() counts keys that hold something and cleared keys use no memory.
 //
 // Copy-on-write: each key group's map is held through a shared_ptr. capture() (the synchronous
-// phase of a snapshot) shares them with an immutable view; every path that can change a map,
-// or hand out a mutable pointer into it, first goes through writable_map(), which clones a map
-// that a view still shares. So a captured map never changes again, and the task never writes
-// into a map that another thread may be reading. A pointer from find() is valid until the next
-// capture(): the states keep none across calls.
+// phase of a snapshot) shares them with a view, which counts itself as a reader of each until
+// it lets go of it; every path that can change a map, or hand out a mutable pointer into it,
+// first goes through writable_map(), which replaces a map that has readers by a clone. So a
+// captured map never changes again, and the task never writes into a map that another thread
+// may be reading. A pointer from find() is valid until the next capture(): the states keep
+// none across calls.
 #pragma once
 
 #include <atomic>
@@ -89,8 +90,10 @@ class StateTable {
   using Map = std::unordered_map<StateKey<N>, Entry, StateKeyHash<N>, StateKeyEqual<N>>;
 
   explicit StateTable(const KeyContext& context) : context_(context) {
-    maps_.reserve(static_cast<size_t>(context.num_key_groups()));
-    for (int i = 0; i < context.num_key_groups(); ++i) maps_.push_back(std::make_shared<Map>());
+    groups_.reserve(static_cast<size_t>(context.num_key_groups()));
+    for (int i = 0; i < context.num_key_groups(); ++i) {
+      groups_.push_back(std::make_shared<KeyGroup>());
+    }
   }
 
   // The current key's entry in `ns`, or nullptr, to read or change.
@@ -103,7 +106,7 @@ class StateTable {
   // The current key's entry in `ns`, or nullptr, only to read: never clones a shared map.
   const Entry* peek(const N& ns) {
     accessed_ = true;
-    const Map& map = *maps_[static_cast<size_t>(context_.key_group_index())];
+    const Map& map = groups_[static_cast<size_t>(context_.key_group_index())]->map;
     auto it = map.find(StateKeyRef<N>{context_.key(), ns});
     return it == map.end() ? nullptr : &it->second;
   }
@@ -125,15 +128,15 @@ class StateTable {
 
   size_t size() const {
     size_t n = 0;
-    for (const auto& map : maps_) n += map->size();
+    for (const auto& group : groups_) n += group->map.size();
     return n;
   }
 
   // Serialized keys with an entry in any namespace, each once.
   std::vector<std::string> keys() const {
     std::vector<std::string> result;
-    for (const auto& shared : maps_) {
-      const Map& map = *shared;
+    for (const auto& group : groups_) {
+      const Map& map = group->map;
       if constexpr (std::is_same_v<N, VoidNamespace>) {
         for (const auto& [k, entry] : map) result.push_back(k.key);
       } else {
@@ -150,8 +153,8 @@ class StateTable {
   // true. Used for TTL cleanup, which must see all keys, not just the current one.
   template <class F>
   void erase_if(F&& erase) {
-    for (size_t index = 0; index < maps_.size(); ++index) {
-      if (maps_[index]->empty()) continue;
+    for (size_t index = 0; index < groups_.size(); ++index) {
+      if (groups_[index]->map.empty()) continue;
       Map& map = writable_map(index);
       for (auto it = map.begin(); it != map.end();) {
         it = erase(it->second) ? map.erase(it) : std::next(it);
@@ -167,7 +170,8 @@ class StateTable {
     std::vector<StateKey<N>> doomed;
     // Empty buckets cost a step too, so a sparse table still ends the call.
     for (size_t steps = 0; budget > 0 && steps < budget * 4; ++steps) {
-      if (cursor_bucket_ < maps_[cursor_map_]->bucket_count() && !maps_[cursor_map_]->empty()) {
+      const Map& current = groups_[cursor_map_]->map;
+      if (cursor_bucket_ < current.bucket_count() && !current.empty()) {
         // A clone keeps the bucket count, so the cursor stays meaningful.
         Map& map = writable_map(cursor_map_);
         for (auto it = map.begin(cursor_bucket_); it != map.end(cursor_bucket_); ++it) {
@@ -177,9 +181,9 @@ class StateTable {
         for (const StateKey<N>& key : doomed) map.erase(key);
         doomed.clear();
       }
-      if (++cursor_bucket_ >= maps_[cursor_map_]->bucket_count()) {
+      if (++cursor_bucket_ >= groups_[cursor_map_]->map.bucket_count()) {
         cursor_bucket_ = 0;
-        cursor_map_ = (cursor_map_ + 1) % maps_.size();
+        cursor_map_ = (cursor_map_ + 1) % groups_.size();
       }
     }
   }
@@ -189,16 +193,16 @@ class StateTable {
   // Writes key group `index`'s entries: their count, then (key bytes, namespace, entry) each.
   void write_key_group(int index, DataOutputView& out) const {
     check_serializable();
-    write_map(*maps_.at(static_cast<size_t>(index)), out);
+    write_map(groups_.at(static_cast<size_t>(index))->map, out);
   }
 
   // An immutable view of every key group as it is now (O(key groups); copies no entry): later
   // changes to this table clone the maps the view shares instead of changing them.
   // REQUIRES: the task's thread (the only one that changes the table or takes views).
-  std::unique_ptr<const HeapKeyGroupsView> capture() const {
+  std::unique_ptr<HeapKeyGroupsView> capture() const {
     check_serializable();
-    return std::make_unique<const CapturedMaps>(
-        std::vector<std::shared_ptr<const Map>>(maps_.begin(), maps_.end()));
+    return std::make_unique<CapturedMaps>(
+        std::vector<std::shared_ptr<const KeyGroup>>(groups_.begin(), groups_.end()));
   }
 
   // Adds entries written by write_key_group to key group `index`, replacing equal keys.
@@ -222,15 +226,43 @@ class StateTable {
   bool take_accessed() { return std::exchange(accessed_, false); }
 
  private:
+  // One key group's map and the views that read it.
+  struct KeyGroup {
+    KeyGroup() = default;
+    explicit KeyGroup(const Map& from) : map(from) {}
+    Map map;
+    // Views that may still read `map`. Only the task's thread adds readers (capture()); a view
+    // drops out with a release decrement after its last read, so the task's acquire load of 0
+    // orders all those reads before its writes. A stale count > 0 only costs a needless clone.
+    mutable std::atomic<int> readers{0};
+  };
+
   class CapturedMaps final : public HeapKeyGroupsView {
    public:
-    explicit CapturedMaps(std::vector<std::shared_ptr<const Map>> maps) : maps_(std::move(maps)) {}
-    void write_key_group(int index, DataOutputView& out) const override {
-      write_map(*maps_.at(static_cast<size_t>(index)), out);
+    // REQUIRES: the task's thread.
+    explicit CapturedMaps(std::vector<std::shared_ptr<const KeyGroup>> groups)
+        : groups_(std::move(groups)) {
+      for (const auto& group : groups_) group->readers.fetch_add(1, std::memory_order_relaxed);
     }
+    ~CapturedMaps() override {
+      for (size_t index = 0; index < groups_.size(); ++index) release_key_group(index);
+    }
+    CapturedMaps(const CapturedMaps&) = delete;
+    CapturedMaps& operator=(const CapturedMaps&) = delete;
+
+    void write_key_group(int index, DataOutputView& out) const override {
+      write_map(groups_.at(static_cast<size_t>(index))->map, out);
+    }
+    void release_key_group(int index) override { release_key_group(static_cast<size_t>(index)); }
 
    private:
-    std::vector<std::shared_ptr<const Map>> maps_;
+    void release_key_group(size_t index) {
+      if (!groups_.at(index)) return;
+      groups_[index]->readers.fetch_sub(1, std::memory_order_release);
+      groups_[index].reset();
+    }
+
+    std::vector<std::shared_ptr<const KeyGroup>> groups_;  // null once released
   };
 
   static void check_serializable() {
@@ -252,19 +284,14 @@ class StateTable {
     }
   }
 
-  // Key group `index`'s map, exclusively this table's: cloned first if a view shares it.
-  // Views are only created on this thread, and other threads only drop theirs, so the use
-  // count can only fall behind our back: a stale count > 1 costs a needless clone, never a
-  // write into a shared map. When the count is 1, the acquire fence orders the last view's
-  // reads (its owner released the count with acq_rel) before our writes.
+  // Key group `index`'s map, exclusively this table's: replaced by a clone first if a view may
+  // still read it (the views keep the original alive).
   Map& writable_map(size_t index) {
-    std::shared_ptr<Map>& map = maps_[index];
-    if (map.use_count() == 1) {
-      std::atomic_thread_fence(std::memory_order_acquire);
-    } else {
-      map = std::make_shared<Map>(*map);
+    std::shared_ptr<KeyGroup>& group = groups_[index];
+    if (group->readers.load(std::memory_order_acquire) != 0) {
+      group = std::make_shared<KeyGroup>(group->map);
     }
-    return *map;
+    return group->map;
   }
 
   Map& current_map() {
@@ -273,7 +300,7 @@ class StateTable {
   }
 
   const KeyContext& context_;
-  std::vector<std::shared_ptr<Map>> maps_;  // one per key group, never null
+  std::vector<std::shared_ptr<KeyGroup>> groups_;  // one per key group, never null
   // Where erase_some_if resumes: a key group's map and one of its buckets.
   size_t cursor_map_ = 0;
   size_t cursor_bucket_ = 0;

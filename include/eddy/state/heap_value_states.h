@@ -86,7 +86,7 @@ class StampedValueTable {
   void write_key_group(int index, DataOutputView& out) const { table_.write_key_group(index, out); }
   void read_key_group(int index, DataInputView& in) { table_.read_key_group(index, in); }
   std::vector<std::string> keys() const { return table_.keys(); }
-  std::unique_ptr<const HeapKeyGroupsView> capture() const { return table_.capture(); }
+  std::unique_ptr<HeapKeyGroupsView> capture() const { return table_.capture(); }
 
   size_t remove_expired() {
     if (!ttl_.enabled()) return 0;
@@ -127,7 +127,7 @@ class HeapSingleValueState : public Interface, public HeapSnapshotSource {
   void restore_key_group(int index, DataInputView& in) override {
     values_.read_key_group(index, in);
   }
-  std::unique_ptr<const HeapKeyGroupsView> capture_key_groups() const override {
+  std::unique_ptr<HeapKeyGroupsView> capture_key_groups() const override {
     return values_.capture();
   }
 
