@@ -209,7 +209,10 @@ TEST_P(TextFileSourceCheckpointTest, ResumesAtTheCheckpointedOffsetAndWritesEach
 
 INSTANTIATE_TEST_SUITE_P(RollingPolicies, TextFileSourceCheckpointTest,
                          ::testing::Values(OnCheckpointRollingPolicy::build(),
-                                           DefaultRollingPolicy{4096, 1, 1}));
+                                           DefaultRollingPolicy{4096, 1, 1}),
+                         [](const ::testing::TestParamInfo<DefaultRollingPolicy>& info) {
+                           return info.param.rolls_on_time() ? "BySizeAndTime" : "OnCheckpoint";
+                         });
 
 TEST(TextFileSourceShrunkTest, FileShorterThanTheRestoredOffsetFailsNamingFileAndSizes) {
   TempDir dir;
