@@ -174,7 +174,8 @@ class FileSinkWriterOperator final
 
  private:
   static constexpr int64_t kNotInCheckpoint = -1;
-  using Pending = std::pair<int64_t, std::string>;  // (checkpoint that closed it, part name)
+  // (the first checkpoint taken once it was closed, part name)
+  using Pending = std::pair<int64_t, std::string>;
 
   // Saturates at kNever, so "never" stays never.
   static int64_t plus(int64_t time, int64_t interval) {
