@@ -106,7 +106,7 @@ CompletedCheckpoint JobMaster::load_savepoint(const SavepointRestoreSettings& se
     }
     bool keyed = false;
     for (const auto& [subtask, s] : state.subtasks) {
-      keyed = keyed || !s->keyed.key_groups.empty() || !s->raw_keyed.key_groups.empty();
+      keyed = keyed || !s->keyed.empty() || !s->raw_keyed.empty();
     }
     if (keyed && match->max_parallelism != state.max_parallelism) {
       throw std::runtime_error(fmt::format(
@@ -115,6 +115,7 @@ CompletedCheckpoint JobMaster::load_savepoint(const SavepointRestoreSettings& se
           "be redistributed among the same key groups",
           settings.path, match->name, match->max_parallelism, state.max_parallelism));
     }
+    in_flight_of(state, *match, 0, savepoint.id);  // throws if it cannot be restored
   }
   return savepoint;
 }

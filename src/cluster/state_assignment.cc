@@ -1,5 +1,9 @@
 #include "cluster/state_assignment.h"
 
+#include <stdexcept>
+
+#include <fmt/format.h>
+
 #include "eddy/state/operator_state_redistribution.h"
 
 namespace eddy::cluster {
@@ -40,6 +44,25 @@ OperatorStateSnapshot redistribute(const OperatorCheckpointState& old, int paral
 
 }  // namespace
 
+std::vector<runtime::InFlightRecords> in_flight_of(const OperatorCheckpointState& old,
+                                                   const graph::StreamNode& node, int subtask,
+                                                   int64_t checkpoint_id) {
+  if (old.parallelism == node.parallelism) {
+    auto it = old.subtasks.find(subtask);
+    return it == old.subtasks.end() ? std::vector<runtime::InFlightRecords>{}
+                                    : it->second->in_flight;
+  }
+  for (const auto& [index, state] : old.subtasks) {
+    if (!state->in_flight.empty()) {
+      throw std::runtime_error(fmt::format(
+          "checkpoint {} holds records in flight to '{}' (an unaligned checkpoint) at "
+          "parallelism {}; it cannot be restored at parallelism {}: rescale from a savepoint",
+          checkpoint_id, node.name, old.parallelism, node.parallelism));
+    }
+  }
+  return {};
+}
+
 std::map<int, std::shared_ptr<const runtime::OperatorRestore>> assign_state(
     const CompletedCheckpoint& checkpoint, const graph::JobGraph& job,
     const graph::JobVertex& vertex, int subtask) {
@@ -52,6 +75,7 @@ std::map<int, std::shared_ptr<const runtime::OperatorRestore>> assign_state(
     restore->checkpoint_id = checkpoint.id;
     for (const auto& [index, state] : it->second.subtasks) restore->old_subtasks.push_back(state);
     restore->operator_state = redistribute(it->second, node.parallelism, subtask);
+    restore->in_flight = in_flight_of(it->second, node, subtask, checkpoint.id);
     result.emplace(node_id, std::move(restore));
   }
   return result;

@@ -4,14 +4,23 @@
 // state copied from one old subtask (Flink's rules).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "cluster/checkpoint_storage.h"
 #include "eddy/runtime/checkpoint.h"
 #include "graph/job_graph.h"
 
 namespace eddy::cluster {
+
+// The records an unaligned checkpoint stored in flight to subtask `subtask` of `node`, whose
+// old state is `old`. At another parallelism they would have to be partitioned anew, which Eddy
+// does not do: throws std::runtime_error naming the operator (savepoints, aligned, hold none).
+std::vector<runtime::InFlightRecords> in_flight_of(const OperatorCheckpointState& old,
+                                                   const graph::StreamNode& node, int subtask,
+                                                   int64_t checkpoint_id);
 
 // The restore of every operator in `vertex`'s chain for subtask `subtask`, by stream node id.
 // Operators the checkpoint holds nothing for are absent.

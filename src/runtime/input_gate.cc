@@ -3,6 +3,11 @@
 #include "eddy/runtime/stream_operator.h"
 
 namespace eddy::runtime {
+namespace {
+
+constexpr size_t kMaxOverdraftBuffers = 16;  // per channel, beyond its credit
+
+}  // namespace
 
 InputGate::InputGate(int credits_per_channel)
     : credits_per_channel_(static_cast<size_t>(credits_per_channel)),
@@ -13,12 +18,20 @@ int InputGate::add_channel() {
   return static_cast<int>(channels_.size()) - 1;
 }
 
-void InputGate::push(int channel, Envelope&& envelope) {
+void InputGate::push(int channel, Envelope&& envelope, const std::atomic<bool>* overdraft,
+                     bool force) {
   std::unique_lock lock(mu_);
   Channel& c = *channels_[channel];
-  if (c.queue.size() >= credits_per_channel_ && !cancelled_) {
+  // Overdraft is bounded: a task that emits a lot for one buffer of input (or a source that
+  // keeps winning its emission lock) then waits for credit again, and the barrier waits longer.
+  auto may_overdraw = [&] {
+    return force || (overdraft != nullptr && overdraft->load() &&
+                     c.queue.size() < credits_per_channel_ + kMaxOverdraftBuffers);
+  };
+  if (c.queue.size() >= credits_per_channel_ && !cancelled_ && !may_overdraw()) {
     c.sender_waiting = true;
-    c.credit_returned.wait(lock, [&] { return c.queue.size() <= resume_below_ || cancelled_; });
+    c.credit_returned.wait(
+        lock, [&] { return c.queue.size() <= resume_below_ || cancelled_ || may_overdraw(); });
     c.sender_waiting = false;
   }
   if (cancelled_) throw TaskCancelled();
@@ -27,8 +40,43 @@ void InputGate::push(int channel, Envelope&& envelope) {
   if (available_.size() == 1) data_available_.notify_one();
 }
 
+void InputGate::push_priority(int channel, Envelope&& barrier) {
+  {
+    std::lock_guard lock(mu_);
+    if (cancelled_) throw TaskCancelled();
+    barrier.overtaken = channels_[channel]->queue.size();
+    priority_.emplace_back(channel, std::move(barrier));
+    data_available_.notify_one();
+  }
+  if (priority_listener_) priority_listener_();
+}
+
+void InputGate::wake_senders() {
+  std::lock_guard lock(mu_);
+  for (auto& c : channels_) {
+    if (c->sender_waiting) c->credit_returned.notify_all();
+  }
+}
+
+void InputGate::set_priority_listener(std::function<void()> listener) {
+  priority_listener_ = std::move(listener);
+}
+
+void InputGate::visit_queued(int channel, size_t count,
+                             const std::function<void(const Envelope&)>& visit) {
+  std::lock_guard lock(mu_);
+  const std::deque<Envelope>& queue = channels_[channel]->queue;
+  for (size_t i = 0; i < count && i < queue.size(); ++i) visit(queue[i]);
+}
+
 bool InputGate::take_locked(Envelope& envelope, int& channel) {
   if (cancelled_) throw TaskCancelled();
+  if (!priority_.empty()) {
+    channel = priority_.front().first;
+    envelope = std::move(priority_.front().second);
+    priority_.pop_front();
+    return true;
+  }
   if (available_.empty()) return false;
   channel = available_.front();
   available_.pop_front();
@@ -42,8 +90,9 @@ bool InputGate::take_locked(Envelope& envelope, int& channel) {
 
 bool InputGate::poll(Envelope& envelope, int& channel, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  data_available_.wait_for(lock, timeout,
-                           [&] { return !available_.empty() || cancelled_ || woken_; });
+  data_available_.wait_for(lock, timeout, [&] {
+    return !available_.empty() || !priority_.empty() || cancelled_ || woken_;
+  });
   woken_ = false;
   return take_locked(envelope, channel);
 }

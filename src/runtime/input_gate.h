@@ -5,11 +5,17 @@
 // that halves the thread hand-offs of a saturated channel.
 // A blocked channel (barrier alignment) keeps its data until unblocked; its sender keeps sending
 // until the channel's credit is used up, then waits.
+// Unaligned checkpoints: a priority barrier needs no credit and is taken before all queued data,
+// overtaking it. A sender may overdraw its credit (by a bounded number of buffers) while its task
+// has a checkpoint to take (its `overdraft` flag is set), so that backpressure does not keep the
+// task from reaching the barrier.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -27,8 +33,21 @@ class InputGate {
 
   int num_channels() const { return static_cast<int>(channels_.size()); }
 
-  // Sender side. Blocks while `channel` has no credit. Throws TaskCancelled after cancel().
-  void push(int channel, Envelope&& envelope);
+  // Sender side. Blocks while `channel` has no credit, unless `force` or `*overdraft` (checked
+  // again when wake_senders() is called). Throws TaskCancelled after cancel().
+  void push(int channel, Envelope&& envelope, const std::atomic<bool>* overdraft = nullptr,
+            bool force = false);
+  // Sender side: an unaligned barrier, taken by the receiver before anything queued. Never
+  // blocks. Calls the priority listener (outside the gate's lock).
+  void push_priority(int channel, Envelope&& barrier);
+  // Any thread: waiting senders check their overdraft flag again.
+  void wake_senders();
+
+  // Receiver side: `listener` runs on the pushing thread after each priority barrier arrived.
+  // REQUIRES: the gate is not in use yet.
+  void set_priority_listener(std::function<void()> listener);
+  // Receiver side: calls visit(envelope) for the first `count` envelopes queued on `channel`.
+  void visit_queued(int channel, size_t count, const std::function<void(const Envelope&)>& visit);
 
   // Receiver side. Takes the next envelope, channels served in arrival order. Returns false if
   // nothing arrived within `timeout` or wake() was called. Throws TaskCancelled after cancel().
@@ -63,6 +82,9 @@ class InputGate {
   std::vector<std::unique_ptr<Channel>> channels_;  // GUARDED_BY(mu_)
   // Unblocked channels with data, each once, in arrival order. GUARDED_BY(mu_)
   std::deque<int> available_;
+  // Priority barriers not yet taken, with their channel, in arrival order. GUARDED_BY(mu_)
+  std::deque<std::pair<int, Envelope>> priority_;
+  std::function<void()> priority_listener_;
   bool cancelled_ = false;  // GUARDED_BY(mu_)
   bool woken_ = false;      // GUARDED_BY(mu_)
 };

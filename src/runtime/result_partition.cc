@@ -4,9 +4,13 @@
 
 namespace eddy::runtime {
 
-void ResultPartition::send(int target, Envelope&& envelope) {
+void ResultPartition::send(int target, Envelope&& envelope, bool force) {
   const Target& t = targets_[target];
-  t.gate->push(t.channel, std::move(envelope));
+  t.gate->push(t.channel, std::move(envelope), overdraft_, force);
+}
+
+void ResultPartition::wake_sender() {
+  for (const Target& t : targets_) t.gate->wake_senders();
 }
 
 void ResultPartition::send_watermark(int64_t watermark) {
@@ -19,7 +23,11 @@ void ResultPartition::send_watermark(int64_t watermark) {
 void ResultPartition::send_barrier(const CheckpointBarrier& barrier) {
   for (const Target& t : targets_) {
     Envelope e{EnvelopeKind::kBarrier, {}, 0, barrier};
-    t.gate->push(t.channel, std::move(e));
+    if (barrier.unaligned) {
+      t.gate->push_priority(t.channel, std::move(e));
+    } else {
+      t.gate->push(t.channel, std::move(e));
+    }
   }
 }
 

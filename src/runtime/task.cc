@@ -1,5 +1,7 @@
 #include "runtime/task.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace eddy::runtime {
@@ -34,7 +36,11 @@ Task::Task(const graph::JobGraph& job, int vertex_index, int subtask_index, int 
       running_(running),
       name_(fmt::format("{} ({}/{})", vertex_.name, subtask_index + 1, vertex_.parallelism)),
       checkpointing_(std::move(checkpointing)) {
-  if (wiring_.gate != nullptr) mailbox_.set_waker([gate = wiring_.gate] { gate->wake(); });
+  if (wiring_.gate != nullptr) {
+    mailbox_.set_waker([gate = wiring_.gate] { gate->wake(); });
+    wiring_.gate->set_priority_listener([this] { allow_overdraft(); });
+  }
+  for (auto& [edge, partition] : wiring_.partitions) partition->set_overdraft_flag(&overdraft_);
 }
 
 Task::~Task() = default;
@@ -65,6 +71,7 @@ void Task::run() noexcept {
         source_->advance_watermark(kMaxWatermark);
       }
     } else {
+      replay_in_flight();
       process_input();
     }
     if (!running_.load()) throw TaskCancelled();
@@ -133,6 +140,16 @@ void Task::instantiate() {
     barrier_handler_ = std::make_unique<CheckpointBarrierHandler>(
         *wiring_.gate, checkpointing_.mode,
         [this](const CheckpointBarrier& barrier) { perform_checkpoint(barrier); });
+    std::vector<const TypeOpsBase*> channel_type;
+    for (int e : wiring_.channel_edge) channel_type.push_back(job_.edge(e).type.get());
+    unaligned_handler_ = std::make_unique<UnalignedCheckpointHandler>(
+        *wiring_.gate, wiring_.channel_edge, std::move(channel_type),
+        UnalignedCheckpointHandler::Actions{
+            [this](const CheckpointBarrier& b) { return start_unaligned_checkpoint(b); },
+            [this](int64_t id, std::vector<InFlightRecords> in_flight) {
+              complete_unaligned_checkpoint(id, std::move(in_flight));
+            },
+            [this](int64_t id, const std::string& reason) { decline_checkpoint(id, reason); }});
   }
 }
 
@@ -197,6 +214,9 @@ void Task::process_input() {
     }
     switch (envelope.kind) {
       case EnvelopeKind::kRecords:
+        if (unaligned_handler_->recording(channel)) {
+          unaligned_handler_->capture(channel, *envelope.buffer);
+        }
         channel_dispatchers_[channel]->dispatch(*envelope.buffer);
         break;
       case EnvelopeKind::kWatermark: {
@@ -211,10 +231,16 @@ void Task::process_input() {
         if (drain) on_input_watermark(input, valves_.at(input).on_channel_finished(index));
         --open_channels;
         barrier_handler_->on_end_of_partition(channel);
+        unaligned_handler_->on_end_of_partition(channel);
         break;
       }
       case EnvelopeKind::kBarrier:
-        barrier_handler_->on_barrier(channel, envelope.barrier);
+        if (envelope.barrier.unaligned) {
+          unaligned_handler_->on_barrier(channel, envelope.barrier, envelope.overtaken);
+          overdraft_ = false;  // the barrier that allowed it has been taken
+        } else {
+          barrier_handler_->on_barrier(channel, envelope.barrier);
+        }
         break;
     }
   }
@@ -278,6 +304,7 @@ void Task::perform_checkpoint(const CheckpointBarrier& barrier) {
   // The barrier goes on also when this part failed: downstream tasks must not stay aligned on
   // a checkpoint that the coordinator will abort.
   for (NetworkOutput* out : network_outputs_) out->emit_barrier(barrier);
+  overdraft_ = false;
   if (responder == nullptr) return;
   if (snapshot) {
     responder->acknowledge(checkpointing_.task_index, barrier.id, std::move(*snapshot));
@@ -286,11 +313,65 @@ void Task::perform_checkpoint(const CheckpointBarrier& barrier) {
   }
 }
 
+void Task::allow_overdraft() {
+  overdraft_ = true;
+  for (auto& [edge, partition] : wiring_.partitions) partition->wake_sender();
+}
+
+bool Task::start_unaligned_checkpoint(const CheckpointBarrier& barrier) {
+  std::string failure;
+  try {
+    unaligned_snapshot_ = snapshot_chain(barrier);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  for (NetworkOutput* out : network_outputs_) out->emit_barrier(barrier);
+  if (!failure.empty()) decline_checkpoint(barrier.id, failure);
+  return failure.empty();
+}
+
+void Task::complete_unaligned_checkpoint(int64_t id, std::vector<InFlightRecords> in_flight) {
+  TaskStateSnapshot snapshot = std::move(unaligned_snapshot_);
+  unaligned_snapshot_.clear();
+  if (!in_flight.empty()) snapshot[vertex_.node_ids.front()].in_flight = std::move(in_flight);
+  if (checkpointing_.responder != nullptr) {
+    checkpointing_.responder->acknowledge(checkpointing_.task_index, id, std::move(snapshot));
+  }
+}
+
+void Task::decline_checkpoint(int64_t id, const std::string& reason) {
+  unaligned_snapshot_.clear();
+  if (checkpointing_.responder != nullptr) {
+    checkpointing_.responder->decline(checkpointing_.task_index, id, reason);
+  }
+}
+
+void Task::replay_in_flight() {
+  auto restore = checkpointing_.restore.find(vertex_.node_ids.front());
+  if (restore == checkpointing_.restore.end()) return;
+  for (const InFlightRecords& records : restore->second->in_flight) {
+    auto channel =
+        std::find(wiring_.channel_edge.begin(), wiring_.channel_edge.end(), records.edge);
+    if (channel == wiring_.channel_edge.end()) {
+      throw std::runtime_error("the restored checkpoint holds records in flight on an edge (" +
+                               std::to_string(records.edge) + ") this task does not read");
+    }
+    const auto index = static_cast<size_t>(channel - wiring_.channel_edge.begin());
+    const TypeOpsBase& type = *job_.edge(records.edge).type;
+    DataInputView in(records.records);
+    while (!in.at_end()) channel_dispatchers_[index]->dispatch(*type.deserialize_records(in));
+  }
+}
+
 void Task::trigger_checkpoint(const CheckpointBarrier& barrier, SourceStop stop) {
+  if (barrier.unaligned) allow_overdraft();
   mailbox_.post([this, barrier, stop] {
     // A source that has ended takes part in no more periodic checkpoints (the coordinator
     // stops triggering once a task finished); its final state is the final checkpoint's.
-    if (opened_ != operators_.size() || chain_finished_ || source_stopped_) return;
+    if (opened_ != operators_.size() || chain_finished_ || source_stopped_) {
+      overdraft_ = false;
+      return;
+    }
     if (stop == SourceStop::kStopAndDrain) {
       record_context_.timestamp = kNoTimestamp;
       source_->advance_watermark(kMaxWatermark);

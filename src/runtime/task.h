@@ -4,8 +4,12 @@
 // chain and send end-of-partition downstream. Sources run their own loop instead.
 // Checkpoints: a source task snapshots when the coordinator's trigger mail runs (between two
 // records), then sends the barrier downstream; a task with inputs snapshots once the barrier has
-// arrived on all its channels (see CheckpointBarrierHandler). Either acknowledges its state to
-// the coordinator. A finished task waits at the job's end barrier for the final checkpoint.
+// arrived on all its channels (see CheckpointBarrierHandler), or at the first barrier of an
+// unaligned checkpoint (see UnalignedCheckpointHandler; the records in flight are stored too and
+// processed first after a restore). Either acknowledges its state to the coordinator. While an
+// unaligned barrier waits for the task, the task's sends overdraw credit instead of waiting, so
+// backpressure cannot hold the barrier back. A finished task waits at the job's end barrier for
+// the final checkpoint.
 #pragma once
 
 #include <atomic>
@@ -28,6 +32,7 @@
 #include "runtime/job_end_barrier.h"
 #include "runtime/task_timer_service.h"
 #include "runtime/timer_scheduler.h"
+#include "runtime/unaligned_checkpoint_handler.h"
 #include "runtime/watermark_valve.h"
 
 namespace eddy::runtime {
@@ -93,6 +98,14 @@ class Task {
   void finish_chain();
   // Snapshots the chain, sends the barrier downstream and reports to the coordinator.
   void perform_checkpoint(const CheckpointBarrier& barrier);
+  // Any thread: an unaligned barrier waits for this task; its sends stop waiting for credit.
+  void allow_overdraft();
+  // The unaligned checkpoint's start (snapshot and forward) and end (acknowledge).
+  bool start_unaligned_checkpoint(const CheckpointBarrier& barrier);
+  void complete_unaligned_checkpoint(int64_t id, std::vector<InFlightRecords> in_flight);
+  void decline_checkpoint(int64_t id, const std::string& reason);
+  // Processes the records in flight that the restored checkpoint stored.
+  void replay_in_flight();
   TaskStateSnapshot snapshot_chain(const CheckpointBarrier& barrier);
   // After finish_chain: waits for every task, then snapshots and commits the final checkpoint.
   void final_checkpoint();
@@ -127,7 +140,12 @@ class Task {
   std::vector<std::pair<int, int>> channel_input_;
   std::map<int, WatermarkValve> valves_;  // per input of the head
   TaskCheckpointing checkpointing_;
-  std::unique_ptr<CheckpointBarrierHandler> barrier_handler_;  // tasks with inputs
+  std::unique_ptr<CheckpointBarrierHandler> barrier_handler_;      // tasks with inputs
+  std::unique_ptr<UnalignedCheckpointHandler> unaligned_handler_;  // tasks with inputs
+  // The chain's snapshot of the unaligned checkpoint in progress, until its in-flight records
+  // are complete.
+  TaskStateSnapshot unaligned_snapshot_;
+  std::atomic<bool> overdraft_{false};
   size_t opened_ = 0;  // operators_[size - opened_ ..] are open (opened tail first)
 
   SourceOperator* source_ = nullptr;  // the head, when it is a source

@@ -58,6 +58,9 @@ struct Envelope {
   std::unique_ptr<RecordBufferBase> buffer;
   int64_t watermark = 0;
   CheckpointBarrier barrier;
+  // An unaligned barrier as the receiver takes it: how many envelopes it overtook, which are
+  // the first ones now queued on its channel.
+  size_t overtaken = 0;
 };
 
 }  // namespace eddy::runtime

@@ -56,6 +56,8 @@ struct OperatorRestore {
   int64_t checkpoint_id = 0;
   std::vector<std::shared_ptr<const OperatorSubtaskState>> old_subtasks;
   OperatorStateSnapshot operator_state;
+  // The records an unaligned checkpoint stored in flight to this subtask (head operators only).
+  std::vector<InFlightRecords> in_flight;
 
   // Calls visit(key_group, DataInputView&) for each key group of raw keyed state `name` in
   // [first, last] of every old subtask.

@@ -51,7 +51,15 @@ class RecordWriterOutput final : public Output<T>, public NetworkOutput {
   }
 
   void emit_barrier(const CheckpointBarrier& barrier) override {
-    flush_all();
+    if (barrier.unaligned) {
+      // What was emitted before the barrier must precede it on the channel, where the
+      // receiver stores it with the checkpoint; waiting for credit here could wait forever.
+      for (int t = 0; t < num_targets(); ++t) {
+        if (!buffers_[t]->records.empty()) ship(t, /*force=*/true);
+      }
+    } else {
+      flush_all();
+    }
     partition_->send_barrier(barrier);
   }
   // Records emitted before the watermark leave before it.
@@ -78,10 +86,10 @@ class RecordWriterOutput final : public Output<T>, public NetworkOutput {
     if (buffer.records.size() >= default_buffer_records<T>()) ship(target);
   }
 
-  void ship(int target) {
+  void ship(int target, bool force = false) {
     Envelope envelope{EnvelopeKind::kRecords, std::move(buffers_[target]), 0, {}};
     buffers_[target] = new_buffer();
-    partition_->send(target, std::move(envelope));
+    partition_->send(target, std::move(envelope), force);
   }
 
   const RecordContext* record_context_;

@@ -8,6 +8,8 @@
 #include <typeinfo>
 #include <vector>
 
+#include "eddy/core/exceptions.h"
+#include "eddy/core/serializer.h"
 #include "eddy/core/type_name.h"
 #include "eddy/runtime/buffer.h"
 #include "eddy/runtime/channel_selector.h"
@@ -46,6 +48,11 @@ class TypeOpsBase {
   // `record_context` before pushing it.
   virtual std::unique_ptr<InputDispatcher> make_dispatcher(OutputBase* target,
                                                            RecordContext* record_context) const = 0;
+  // The records (and timestamps) of a RecordBuffer<T>, appended to `out`, for unaligned
+  // checkpoints. Throws SerializationError if T has no TypeSerializer.
+  virtual void serialize_records(const RecordBufferBase& buffer, DataOutputView& out) const = 0;
+  // Reads back one buffer that serialize_records wrote. Throws SerializationError.
+  virtual std::unique_ptr<RecordBufferBase> deserialize_records(DataInputView& in) const = 0;
 };
 
 template <class T>
@@ -92,6 +99,36 @@ class TypeOps final : public TypeOpsBase {
   std::unique_ptr<InputDispatcher> make_dispatcher(OutputBase* target,
                                                    RecordContext* record_context) const override {
     return std::make_unique<Dispatcher>(static_cast<Output<T>*>(target), record_context);
+  }
+
+  void serialize_records(const RecordBufferBase& buffer, DataOutputView& out) const override {
+    if constexpr (Serializable<T>) {
+      const auto& typed = static_cast<const RecordBuffer<T>&>(buffer);
+      out.write_varint(typed.records.size());
+      out.write_u8(typed.timestamps.empty() ? 0 : 1);
+      for (int64_t timestamp : typed.timestamps) out.write_fixed(timestamp);
+      for (const T& record : typed.records) TypeSerializer<T>::serialize(record, out);
+    } else {
+      throw SerializationError("records of type " + type_name<T>() +
+                               " cannot be serialized (no TypeSerializer), and unaligned "
+                               "checkpoints store the records in flight");
+    }
+  }
+
+  std::unique_ptr<RecordBufferBase> deserialize_records(DataInputView& in) const override {
+    if constexpr (Serializable<T>) {
+      const size_t count = static_cast<size_t>(in.read_varint());
+      auto buffer = std::make_unique<RecordBuffer<T>>(0);
+      if (in.read_u8() != 0) {
+        for (size_t i = 0; i < count; ++i) buffer->timestamps.push_back(in.read_fixed<int64_t>());
+      }
+      for (size_t i = 0; i < count; ++i) {
+        buffer->records.push_back(TypeSerializer<T>::deserialize(in));
+      }
+      return buffer;
+    } else {
+      throw SerializationError("records of type " + type_name<T>() + " cannot be deserialized");
+    }
   }
 
  private:
