@@ -388,8 +388,7 @@ class RocksDbInstance final : public RocksDbStateContext {
           check_rocksdb(it->status(), "read checkpoint files");
           if (names[i] == rocksdb::kDefaultColumnFamilyName) continue;
         }
-        RocksDbColumn& target = column(names[i]);
-        (void)target;
+        column(names[i]);  // the state's column family, created if it has none yet
         rocksdb::ColumnFamilyHandle* family = columns_.at(names[i]).family;
         rocksdb::WriteBatch batch;
         rocksdb::WriteOptions write;
