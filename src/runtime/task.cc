@@ -364,10 +364,10 @@ void Task::replay_in_flight() {
 }
 
 void Task::trigger_checkpoint(const CheckpointBarrier& barrier, SourceStop stop) {
-  if (barrier.unaligned) allow_overdraft();
   mailbox_.post([this, barrier, stop] {
     // A source that has ended takes part in no more periodic checkpoints (the coordinator
     // stops triggering once a task finished); its final state is the final checkpoint's.
+    last_source_checkpoint_ = barrier.id;
     if (opened_ != operators_.size() || chain_finished_ || source_stopped_) {
       overdraft_ = false;
       return;
@@ -382,6 +382,13 @@ void Task::trigger_checkpoint(const CheckpointBarrier& barrier, SourceStop stop)
       source_->stop();
     }
   });
+  // After posting: a user source's thread, woken from waiting for credit, then finds the mail
+  // and leaves the emission lock to it instead of emitting on. If the mail already ran, the
+  // overdraft it ended must not start again.
+  if (barrier.unaligned) {
+    allow_overdraft();
+    if (last_source_checkpoint_ >= barrier.id) overdraft_ = false;
+  }
 }
 
 void Task::notify_checkpoint_complete(int64_t id) {

@@ -146,6 +146,7 @@ class Task {
   // are complete.
   TaskStateSnapshot unaligned_snapshot_;
   std::atomic<bool> overdraft_{false};
+  std::atomic<int64_t> last_source_checkpoint_{-1};  // the last trigger a source's mail ran
   size_t opened_ = 0;  // operators_[size - opened_ ..] are open (opened tail first)
 
   SourceOperator* source_ = nullptr;  // the head, when it is a source

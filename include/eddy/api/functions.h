@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "eddy/api/checkpoint_lock.h"
 #include "eddy/api/checkpointed_function.h"
 #include "eddy/runtime/keyed_timers.h"
 #include "eddy/runtime/output.h"
@@ -234,7 +235,7 @@ template <class T>
 class SourceContext {
  public:
   SourceContext(runtime::Output<T>* output, runtime::RecordContext* record_context,
-                std::recursive_mutex* lock)
+                CheckpointLock* lock)
       : output_(output), record_context_(record_context), lock_(lock) {}
   void collect(T&& record) {
     std::lock_guard guard(*lock_);
@@ -263,12 +264,12 @@ class SourceContext {
   void stop() { stopped_ = true; }
   // The lock every emission holds; hold it to emit and change source state (an offset) as one
   // step. It is recursive, so collect() may be called while holding it.
-  std::recursive_mutex& get_checkpoint_lock() { return *lock_; }
+  CheckpointLock& get_checkpoint_lock() { return *lock_; }
 
  private:
   runtime::Output<T>* output_;
   runtime::RecordContext* record_context_;
-  std::recursive_mutex* lock_;
+  CheckpointLock* lock_;
   bool stopped_ = false;  // GUARDED_BY(*lock_)
 };
 

@@ -45,6 +45,8 @@ class Mailbox {
 
   // Cheap enough to ask once per record.
   bool has_mail() const { return pending_.load(std::memory_order_relaxed); }
+  // The flag behind has_mail(), for another thread to watch.
+  const std::atomic<bool>& mail_flag() const { return pending_; }
 
   // Owner thread: runs all mail posted so far, in posting order.
   void run_all() {

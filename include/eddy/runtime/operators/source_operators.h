@@ -99,7 +99,9 @@ class FunctionSourceOperator final : public FunctionOperator<SourceOperator, F> 
   FunctionSourceOperator(F fn, const OperatorOutputs& outputs)
       : FunctionSourceOperator::FunctionOperator(std::move(fn)),
         mailbox_(*outputs.mailbox),
-        ctx_(outputs.main_as<T>(), outputs.record_context, &lock_) {}
+        ctx_(outputs.main_as<T>(), outputs.record_context, &lock_) {
+    lock_.set_task_mail(&mailbox_.mail_flag());
+  }
   void cancel() override { fn_.cancel(); }
   // Runs in mail, under the emission lock: no record gets out after this.
   void stop() override {
@@ -123,7 +125,8 @@ class FunctionSourceOperator final : public FunctionOperator<SourceOperator, F> 
       while (!done) {
         mailbox_.wait_for_mail(std::chrono::milliseconds(100));
         if (!mailbox_.has_mail()) continue;
-        std::lock_guard guard(lock_);
+        lock_.lock_for_task();
+        std::lock_guard guard(lock_, std::adopt_lock);
         mailbox_.run_all();
       }
     } catch (...) {
@@ -140,7 +143,7 @@ class FunctionSourceOperator final : public FunctionOperator<SourceOperator, F> 
  private:
   using FunctionSourceOperator::FunctionOperator::fn_;
   Mailbox& mailbox_;
-  std::recursive_mutex lock_;
+  CheckpointLock lock_;
   SourceContext<T> ctx_;
 };
 
