@@ -58,6 +58,10 @@ void JobClient::add_completion_listener(
   master_->add_listener(std::move(listener));
 }
 
+std::vector<CompletedCheckpointStats> JobClient::get_checkpoint_stats() const {
+  return master_->checkpoint_history();
+}
+
 std::future<std::string> JobClient::trigger_savepoint(const std::string& target_dir) {
   return master_->trigger_savepoint(target_dir);
 }

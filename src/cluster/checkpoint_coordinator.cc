@@ -141,6 +141,7 @@ void CheckpointCoordinator::trigger_locked(std::unique_lock<std::mutex>& lock, P
   Pending& pending = pending_[barrier.id];
   pending = std::move(request);
   pending.timestamp = barrier.timestamp;
+  pending.unaligned = barrier.unaligned;
   pending.started = Clock::now();
   for (int t = 0; t < static_cast<int>(tasks_.size()); ++t) pending.awaiting.insert(t);
   lock.unlock();
@@ -175,6 +176,7 @@ void CheckpointCoordinator::acknowledge(int task_index, int64_t checkpoint_id,
   auto it = pending_.find(checkpoint_id);
   if (it == pending_.end()) return;  // aborted meanwhile
   it->second.awaiting.erase(task_index);
+  it->second.latest_ack_timestamp = SystemClock().now_ms();
   it->second.acknowledged[task_index] = std::move(state);
   if (it->second.awaiting.empty()) {
     ready_to_complete_.insert(checkpoint_id);
@@ -199,6 +201,12 @@ void CheckpointCoordinator::complete_locked(int64_t id, std::unique_lock<std::mu
   // The snapshots' deferred phases run and the files are written without the lock:
   // acknowledgements of later checkpoints go on.
   lock.unlock();
+  CompletedCheckpointStats stats;
+  stats.id = id;
+  stats.is_savepoint = pending.savepoint_dir.has_value();
+  stats.unaligned = pending.unaligned;
+  stats.trigger_timestamp = pending.timestamp;
+  stats.latest_ack_timestamp = pending.latest_ack_timestamp;
   CompletedCheckpoint checkpoint;
   checkpoint.id = id;
   checkpoint.timestamp = pending.timestamp;
@@ -214,6 +222,9 @@ void CheckpointCoordinator::complete_locked(int64_t id, std::unique_lock<std::mu
         } catch (const std::exception& e) {
           throw std::runtime_error(fmt::format("{} ({}/{}): {}", node.name, task.subtask + 1,
                                                node.parallelism, e.what()));
+        }
+        for (const runtime::InFlightRecords& records : state.in_flight) {
+          stats.persisted_data += static_cast<int64_t>(records.records.size());
         }
         OperatorCheckpointState& op = checkpoint.operators[node.operator_id()];
         op.parallelism = node.parallelism;
@@ -231,6 +242,11 @@ void CheckpointCoordinator::complete_locked(int64_t id, std::unique_lock<std::mu
     failure = e.what();
   }
   lock.lock();
+  if (failure.empty()) {
+    stats.end_to_end_duration = SystemClock().now_ms() - stats.trigger_timestamp;
+    history_.push_back(stats);
+    if (history_.size() > static_cast<size_t>(kCheckpointHistorySize)) history_.pop_front();
+  }
   if (!failure.empty()) {
     pending_[id] = std::move(pending);  // abort_locked reports to a savepoint's waiter
     abort_locked(id, "cannot be written: " + failure, true, lock);
@@ -323,6 +339,11 @@ std::optional<CompletedCheckpoint> CheckpointCoordinator::latest_restorable(
 int64_t CheckpointCoordinator::next_checkpoint_id() {
   std::lock_guard lock(mu_);
   return next_id_++;
+}
+
+std::vector<CompletedCheckpointStats> CheckpointCoordinator::history() const {
+  std::lock_guard lock(mu_);
+  return {history_.begin(), history_.end()};
 }
 
 std::vector<int64_t> CheckpointCoordinator::retained_checkpoint_ids() const {

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <future>
 #include <map>
@@ -25,6 +26,7 @@
 
 #include "cluster/checkpoint_storage.h"
 #include "eddy/core/checkpoint_config.h"
+#include "eddy/core/checkpoint_stats.h"
 #include "eddy/runtime/checkpoint.h"
 #include "graph/job_graph.h"
 
@@ -71,6 +73,9 @@ class CheckpointCoordinator final : public runtime::CheckpointResponder {
                    runtime::TaskStateSnapshot state) override;
   void decline(int task_index, int64_t checkpoint_id, const std::string& reason) override;
 
+  // The latest completed checkpoints and savepoints (at most kCheckpointHistorySize), oldest
+  // first.
+  std::vector<CompletedCheckpointStats> history() const;
   // Completed checkpoints retained, oldest first (ids).
   std::vector<int64_t> retained_checkpoint_ids() const;
   const CheckpointStorage& storage() const { return storage_; }
@@ -80,6 +85,8 @@ class CheckpointCoordinator final : public runtime::CheckpointResponder {
 
   struct Pending {
     int64_t timestamp = 0;
+    bool unaligned = false;
+    int64_t latest_ack_timestamp = 0;
     Clock::time_point started;
     // Savepoints only: where it goes and who waits for it.
     std::optional<std::filesystem::path> savepoint_dir;
@@ -118,8 +125,9 @@ class CheckpointCoordinator final : public runtime::CheckpointResponder {
   std::map<int64_t, std::string> declined_;  // GUARDED_BY(mu_): to be aborted, with the reason
   std::vector<Pending> savepoint_requests_;  // GUARDED_BY(mu_): to be triggered
   int consecutive_failures_ = 0;             // GUARDED_BY(mu_)
-  Clock::time_point last_end_;               // GUARDED_BY(mu_): when the last checkpoint ended
-  Clock::time_point next_trigger_;           // GUARDED_BY(mu_)
+  std::deque<CompletedCheckpointStats> history_;  // GUARDED_BY(mu_)
+  Clock::time_point last_end_;                    // GUARDED_BY(mu_): when the last checkpoint ended
+  Clock::time_point next_trigger_;                // GUARDED_BY(mu_)
   std::thread thread_;
 };
 

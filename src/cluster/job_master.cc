@@ -120,6 +120,10 @@ CompletedCheckpoint JobMaster::load_savepoint(const SavepointRestoreSettings& se
   return savepoint;
 }
 
+std::vector<CompletedCheckpointStats> JobMaster::checkpoint_history() const {
+  return coordinator_->history();
+}
+
 std::future<std::string> JobMaster::trigger_savepoint(const std::string& target_dir) {
   return coordinator_->trigger_savepoint(target_dir);
 }

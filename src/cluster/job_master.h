@@ -47,6 +47,7 @@ class JobMaster {
   const graph::JobGraph& job() const { return job_; }
   // Takes a savepoint into a new directory under `target_dir`; the future gives its path.
   std::future<std::string> trigger_savepoint(const std::string& target_dir);
+  std::vector<CompletedCheckpointStats> checkpoint_history() const;
   // The same, then the sources stop and the job finishes (see JobClient).
   std::future<std::string> stop_with_savepoint(const std::string& target_dir, bool drain);
 

@@ -102,6 +102,16 @@ bool InputGate::try_poll(Envelope& envelope, int& channel) {
   return take_locked(envelope, channel);
 }
 
+bool InputGate::try_poll_priority(Envelope& envelope, int& channel) {
+  std::lock_guard lock(mu_);
+  if (cancelled_) throw TaskCancelled();
+  if (priority_.empty()) return false;
+  channel = priority_.front().first;
+  envelope = std::move(priority_.front().second);
+  priority_.pop_front();
+  return true;
+}
+
 void InputGate::block(int channel) {
   std::lock_guard lock(mu_);
   Channel& c = *channels_[channel];

@@ -54,6 +54,8 @@ class InputGate {
   bool poll(Envelope& envelope, int& channel, std::chrono::milliseconds timeout);
   // Like poll(), without waiting.
   bool try_poll(Envelope& envelope, int& channel);
+  // Takes the next priority barrier, if one is queued.
+  bool try_poll_priority(Envelope& envelope, int& channel);
 
   // Receiver side: poll() skips `channel` until unblock_all(); its data stays queued.
   void block(int channel);

@@ -217,7 +217,7 @@ void Task::process_input() {
         if (unaligned_handler_->recording(channel)) {
           unaligned_handler_->capture(channel, *envelope.buffer);
         }
-        channel_dispatchers_[channel]->dispatch(*envelope.buffer);
+        dispatch_records(channel, *envelope.buffer);
         break;
       case EnvelopeKind::kWatermark: {
         auto [input, index] = channel_input_[channel];
@@ -243,6 +243,23 @@ void Task::process_input() {
         }
         break;
     }
+  }
+}
+
+void Task::dispatch_records(int channel, RecordBufferBase& buffer) {
+  // An unaligned barrier that arrives meanwhile sets overdraft_: it is taken after the current
+  // record, the rest of the buffer after it.
+  InputDispatcher& dispatcher = *channel_dispatchers_[channel];
+  size_t next = dispatcher.dispatch(buffer, 0, &overdraft_);
+  while (next < buffer.size()) {
+    Envelope barrier;
+    int barrier_channel = 0;
+    const UnalignedCheckpointHandler::Unprocessed rest{channel, &buffer, next};
+    while (wiring_.gate->try_poll_priority(barrier, barrier_channel)) {
+      unaligned_handler_->on_barrier(barrier_channel, barrier.barrier, barrier.overtaken, &rest);
+    }
+    overdraft_ = false;
+    next = dispatcher.dispatch(buffer, next, &overdraft_);
   }
 }
 

@@ -94,6 +94,8 @@ class Task {
   void instantiate();
   OperatorOutputs wire_outputs(const graph::StreamNode& node);
   void process_input();
+  // Pushes a received buffer through the chain; takes unaligned barriers between its records.
+  void dispatch_records(int channel, RecordBufferBase& buffer);
   void on_input_watermark(int input, std::optional<int64_t> advanced);
   void finish_chain();
   // Snapshots the chain, sends the barrier downstream and reports to the coordinator.

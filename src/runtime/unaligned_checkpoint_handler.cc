@@ -18,7 +18,7 @@ UnalignedCheckpointHandler::UnalignedCheckpointHandler(InputGate& gate,
       captured_(channel_edge_.size()) {}
 
 void UnalignedCheckpointHandler::on_barrier(int channel, const CheckpointBarrier& barrier,
-                                            size_t overtaken) {
+                                            size_t overtaken, const Unprocessed* unprocessed) {
   if (barrier.id < current_ || (barrier.id == current_ && !active_)) return;  // an older one
   if (active_ && barrier.id > current_) {
     give_up("checkpoint " + std::to_string(barrier.id) + " overtook it at this task");
@@ -37,6 +37,17 @@ void UnalignedCheckpointHandler::on_barrier(int channel, const CheckpointBarrier
       active_ = false;
       recording_.assign(recording_.size(), false);
       return;
+    }
+    // The rest of the interrupted buffer precedes everything else of its channel. (A buffer
+    // taken while a checkpoint was active was captured whole when it was taken.)
+    if (unprocessed != nullptr) {
+      try {
+        channel_type_[unprocessed->channel]->serialize_records(
+            *unprocessed->buffer, captured_[unprocessed->channel], unprocessed->from);
+      } catch (const std::exception& e) {
+        give_up(e.what());
+        return;
+      }
     }
   }
   if (!recording_[channel]) return;

@@ -39,7 +39,18 @@ class UnalignedCheckpointHandler {
   UnalignedCheckpointHandler(InputGate& gate, std::vector<int> channel_edge,
                              std::vector<const TypeOpsBase*> channel_type, Actions actions);
 
-  void on_barrier(int channel, const CheckpointBarrier& barrier, size_t overtaken);
+  // A buffer the task was processing when the barrier came: records [from, size) of `buffer`,
+  // taken from `channel`, are not processed yet.
+  struct Unprocessed {
+    int channel = 0;
+    const RecordBufferBase* buffer = nullptr;
+    size_t from = 0;
+  };
+
+  // `unprocessed`: what is left of the buffer being processed, if the task interrupted it for
+  // this barrier (if the barrier starts a checkpoint, those records belong to it).
+  void on_barrier(int channel, const CheckpointBarrier& barrier, size_t overtaken,
+                  const Unprocessed* unprocessed = nullptr);
   // True while buffers taken from `channel` belong to the pending checkpoint: pass each to
   // capture() before processing it.
   bool recording(int channel) const { return recording_[channel]; }

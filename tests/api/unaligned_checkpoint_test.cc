@@ -94,8 +94,19 @@ TEST(UnalignedCheckpointTest, KeyedStateRestoresExactlyOnceUnderBackpressure) {
           .set_parallelism(1)  // chained to the source: one channel carries each key
           .key_by([](const Pair& p) { return p.first; })
           .reduce([](const Pair& a, const Pair& b) { return Pair(a.first, a.second + b.second); }));
-  env.execute("unaligned keyed");
+  JobClient client = env.execute_async("unaligned keyed");
+  client.get_job_execution_result();
   EXPECT_TRUE(job.probe->failed);
+  // The job reports its checkpoints: unaligned ones, each complete after its last ack.
+  const std::vector<CompletedCheckpointStats> stats = client.get_checkpoint_stats();
+  ASSERT_FALSE(stats.empty());
+  EXPECT_LE(stats.size(), static_cast<size_t>(kCheckpointHistorySize));
+  for (const CompletedCheckpointStats& s : stats) {
+    EXPECT_TRUE(s.unaligned) << s.id;
+    EXPECT_FALSE(s.is_savepoint) << s.id;
+    EXPECT_LE(s.trigger_timestamp, s.latest_ack_timestamp) << s.id;
+    EXPECT_GE(s.end_to_end_duration, s.latest_ack_timestamp - s.trigger_timestamp) << s.id;
+  }
   std::map<int64_t, int64_t> sums;
   std::vector<Pair> expected;
   for (int64_t v = 0; v < job.n; ++v) expected.emplace_back(v % 7, sums[v % 7] += v);

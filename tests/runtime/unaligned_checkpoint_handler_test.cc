@@ -128,6 +128,25 @@ TEST(UnalignedCheckpointHandlerTest, BarrierOvertakesQueuedDataWhichIsStored) {
   EXPECT_TRUE(h.declined.empty());
 }
 
+TEST(UnalignedCheckpointHandlerTest, TheRestOfAnInterruptedBufferIsStoredFirst) {
+  Harness h;
+  h.gate.push(1, records({23}));
+  h.gate.push_priority(0, unaligned_barrier(2));
+  // The task was processing a buffer of channel 1 and had pushed its first record (20).
+  RecordBuffer<int64_t> interrupted(3);
+  interrupted.records = {20, 21, 22};
+  const UnalignedCheckpointHandler::Unprocessed rest{1, &interrupted, 1};
+  Envelope e;
+  int channel;
+  ASSERT_TRUE(h.gate.try_poll_priority(e, channel));
+  h.handler->on_barrier(channel, e.barrier, e.overtaken, &rest);
+  h.drain();  // 23 is taken while channel 1 records
+  h.gate.push_priority(1, unaligned_barrier(2));
+  h.drain();
+  EXPECT_EQ(h.completed, std::vector<int64_t>{2});
+  EXPECT_EQ(h.stored(8), (std::vector<int64_t>{21, 22, 23}));
+}
+
 TEST(UnalignedCheckpointHandlerTest, EndedChannelsCompleteTheCheckpoint) {
   Harness h;
   h.gate.push(1, records({5}));

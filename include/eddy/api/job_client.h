@@ -8,6 +8,9 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "eddy/core/checkpoint_stats.h"
 
 namespace eddy {
 
@@ -72,6 +75,9 @@ class JobClient {
   // Runs `listener` once when the job ends (at once, if it has ended). `error` is null when
   // the job finished; otherwise it holds a JobExecutionException.
   void add_completion_listener(std::function<void(JobStatus, std::exception_ptr error)> listener);
+  // The job's latest completed checkpoints and savepoints (up to 10, oldest first): when each
+  // was triggered, how long it took, the records in flight an unaligned one stored.
+  std::vector<CompletedCheckpointStats> get_checkpoint_stats() const;
   // Takes a savepoint of the running job into a new directory under `target_dir`
   // (savepoint-<job>-<random>); the future gives its path, or throws why it failed.
   std::future<std::string> trigger_savepoint(const std::string& target_dir);

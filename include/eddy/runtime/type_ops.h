@@ -2,6 +2,8 @@
 // that the graph and the task can wire a job together without knowing its C++ types.
 #pragma once
 
+#include <atomic>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <typeindex>
@@ -22,7 +24,10 @@ namespace eddy::runtime {
 class InputDispatcher {
  public:
   virtual ~InputDispatcher() = default;
-  virtual void dispatch(RecordBufferBase& buffer) = 0;
+  // Pushes records [from, size) of `buffer`, stopping early after a record when `*interrupt`
+  // is set. Returns the index of the first record not pushed (size when all were).
+  virtual size_t dispatch(RecordBufferBase& buffer, size_t from = 0,
+                          const std::atomic<bool>* interrupt = nullptr) = 0;
 };
 
 struct NetworkOutputParts {
@@ -48,9 +53,10 @@ class TypeOpsBase {
   // `record_context` before pushing it.
   virtual std::unique_ptr<InputDispatcher> make_dispatcher(OutputBase* target,
                                                            RecordContext* record_context) const = 0;
-  // The records (and timestamps) of a RecordBuffer<T>, appended to `out`, for unaligned
-  // checkpoints. Throws SerializationError if T has no TypeSerializer.
-  virtual void serialize_records(const RecordBufferBase& buffer, DataOutputView& out) const = 0;
+  // Records [from, size) (and their timestamps) of a RecordBuffer<T>, appended to `out`, for
+  // unaligned checkpoints. Throws SerializationError if T has no TypeSerializer.
+  virtual void serialize_records(const RecordBufferBase& buffer, DataOutputView& out,
+                                 size_t from = 0) const = 0;
   // Reads back one buffer that serialize_records wrote. Throws SerializationError.
   virtual std::unique_ptr<RecordBufferBase> deserialize_records(DataInputView& in) const = 0;
 };
@@ -101,13 +107,15 @@ class TypeOps final : public TypeOpsBase {
     return std::make_unique<Dispatcher>(static_cast<Output<T>*>(target), record_context);
   }
 
-  void serialize_records(const RecordBufferBase& buffer, DataOutputView& out) const override {
+  void serialize_records(const RecordBufferBase& buffer, DataOutputView& out,
+                         size_t from) const override {
     if constexpr (Serializable<T>) {
       const auto& typed = static_cast<const RecordBuffer<T>&>(buffer);
-      out.write_varint(typed.records.size());
+      const size_t n = typed.records.size();
+      out.write_varint(n - from);
       out.write_u8(typed.timestamps.empty() ? 0 : 1);
-      for (int64_t timestamp : typed.timestamps) out.write_fixed(timestamp);
-      for (const T& record : typed.records) TypeSerializer<T>::serialize(record, out);
+      for (size_t i = from; i < typed.timestamps.size(); ++i) out.write_fixed(typed.timestamps[i]);
+      for (size_t i = from; i < n; ++i) TypeSerializer<T>::serialize(typed.records[i], out);
     } else {
       throw SerializationError("records of type " + type_name<T>() +
                                " cannot be serialized (no TypeSerializer), and unaligned "
@@ -136,17 +144,18 @@ class TypeOps final : public TypeOpsBase {
    public:
     Dispatcher(Output<T>* target, RecordContext* record_context)
         : target_(target), record_context_(record_context) {}
-    void dispatch(RecordBufferBase& buffer) override {
+    size_t dispatch(RecordBufferBase& buffer, size_t from,
+                    const std::atomic<bool>* interrupt) override {
       auto& typed = static_cast<RecordBuffer<T>&>(buffer);
-      if (typed.timestamps.empty()) {
-        record_context_->timestamp = kNoTimestamp;
-        for (T& record : typed.records) target_->push(std::move(record));
-      } else {
-        for (size_t i = 0; i < typed.records.size(); ++i) {
-          record_context_->timestamp = typed.timestamps[i];
-          target_->push(std::move(typed.records[i]));
-        }
+      const size_t n = typed.records.size();
+      const bool timestamped = !typed.timestamps.empty();
+      if (!timestamped) record_context_->timestamp = kNoTimestamp;
+      for (size_t i = from; i < n; ++i) {
+        if (timestamped) record_context_->timestamp = typed.timestamps[i];
+        target_->push(std::move(typed.records[i]));
+        if (interrupt != nullptr && interrupt->load(std::memory_order_relaxed)) return i + 1;
       }
+      return n;
     }
 
    private:
