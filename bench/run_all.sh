@@ -27,6 +27,7 @@ benchmarks=(
   "bench_ysb_window ${size_flags[*]:-} ${run_flags[*]:-}"
   "bench_checkpointing ${run_flags[*]:-}"
   "bench_recovery_time ${run_flags[*]:-}"
+  "bench_unaligned_checkpoint"
 )
 
 failed=0
