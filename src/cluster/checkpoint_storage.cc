@@ -54,13 +54,8 @@ struct FileDigest {
   uint32_t crc = 0;
 };
 
-// Copies `from` to `to` (replaced if it exists), returning the copy's size and CRC-32.
-FileDigest copy_with_digest(const fs::path& from, const fs::path& to) {
-  std::ifstream in(from, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read snapshot file " + from.string());
-  const fs::path temporary = to.string() + ".inprogress";
-  std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-  if (!out) throw std::runtime_error("cannot write shared checkpoint file " + temporary.string());
+// Reads `in` to its end (also writing it to `copy`, if given): its size and CRC-32.
+FileDigest read_with_digest(std::istream& in, std::ostream* copy) {
   FileDigest digest;
   uLong crc = ::crc32(0L, Z_NULL, 0);
   std::vector<char> buffer(size_t{1} << 20);
@@ -69,9 +64,21 @@ FileDigest copy_with_digest(const fs::path& from, const fs::path& to) {
     const std::streamsize n = in.gcount();
     if (n <= 0) break;
     crc = ::crc32(crc, reinterpret_cast<const Bytef*>(buffer.data()), static_cast<uInt>(n));
-    out.write(buffer.data(), n);
+    if (copy != nullptr) copy->write(buffer.data(), n);
     digest.size += static_cast<uint64_t>(n);
   }
+  digest.crc = static_cast<uint32_t>(crc);
+  return digest;
+}
+
+// Copies `from` to `to` (replaced if it exists), returning the copy's size and CRC-32.
+FileDigest copy_with_digest(const fs::path& from, const fs::path& to) {
+  std::ifstream in(from, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read snapshot file " + from.string());
+  const fs::path temporary = to.string() + ".inprogress";
+  std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error("cannot write shared checkpoint file " + temporary.string());
+  FileDigest digest = read_with_digest(in, &out);
   if (in.bad()) throw std::runtime_error("cannot read snapshot file " + from.string());
   out.flush();
   if (!out) throw std::runtime_error("cannot write shared checkpoint file " + temporary.string());
@@ -79,7 +86,6 @@ FileDigest copy_with_digest(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   fs::rename(temporary, to, ec);
   if (ec) throw std::runtime_error("cannot write shared checkpoint file " + to.string());
-  digest.crc = static_cast<uint32_t>(crc);
   return digest;
 }
 
@@ -89,21 +95,11 @@ FileDigest digest_of(const fs::path& path) {
   if (!in) {
     throw CheckpointCorruptedException("shared checkpoint file " + path.string() + " is missing");
   }
-  FileDigest digest;
-  uLong crc = ::crc32(0L, Z_NULL, 0);
-  std::vector<char> buffer(size_t{1} << 20);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    const std::streamsize n = in.gcount();
-    if (n <= 0) break;
-    crc = ::crc32(crc, reinterpret_cast<const Bytef*>(buffer.data()), static_cast<uInt>(n));
-    digest.size += static_cast<uint64_t>(n);
-  }
+  const FileDigest digest = read_with_digest(in, nullptr);
   if (in.bad()) {
     throw CheckpointCorruptedException("shared checkpoint file " + path.string() +
                                        " cannot be read");
   }
-  digest.crc = static_cast<uint32_t>(crc);
   return digest;
 }
 
