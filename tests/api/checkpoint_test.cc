@@ -11,6 +11,7 @@
 #include "api/test_jobs.h"
 #include "support/committing_sink.h"
 #include "support/shared_sink.h"
+#include "support/temp_dir.h"
 
 namespace eddy {
 namespace {
@@ -222,16 +223,9 @@ fs::path wait_for_checkpoint(const fs::path& job_dir) {
   return {};
 }
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() /
-                  ("eddy-checkpoint-test-" + std::to_string(::getpid()) + "-" +
-                   std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-  ~TempDir() { fs::remove_all(path); }
-};
-
 TEST(CheckpointTest, RetainedCheckpointsFollowFlinksLayoutAndCleanupRules) {
   for (bool retain : {false, true}) {
-    TempDir dir;
+    testing::TempDir dir("eddy-checkpoint-test");
     auto env = StreamExecutionEnvironment::get_execution_environment();
     env.set_parallelism(2).enable_checkpointing(10);
     env.get_checkpoint_config()

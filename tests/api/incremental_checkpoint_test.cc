@@ -19,19 +19,13 @@
 #include "cluster/checkpoint_storage.h"
 #include "support/offset_source.h"
 #include "support/shared_sink.h"
+#include "support/temp_dir.h"
 
 namespace eddy {
 namespace {
 
 namespace fs = std::filesystem;
 using Pair = std::pair<int64_t, int64_t>;
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() /
-                  ("eddy-incremental-test-" + std::to_string(::getpid()) + "-" +
-                   std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-  ~TempDir() { fs::remove_all(path); }
-};
 
 // Failures planned for one run, each fires once: (place, record value).
 struct Faults {
@@ -78,8 +72,8 @@ TEST(IncrementalCheckpointTest, FailuresAndRestartsGiveTheOutputOfAPlainLoop) {
       // Past the first thousand records: by then checkpoints with state have completed.
       faults->planned.insert({f, std::uniform_int_distribution<int64_t>(1000, n - 1)(random)});
     }
-    TempDir checkpoints;
-    TempDir output;
+    testing::TempDir checkpoints("eddy-incremental-test");
+    testing::TempDir output("eddy-incremental-test");
     auto env = StreamExecutionEnvironment::get_execution_environment();
     env.set_parallelism(2).enable_checkpointing(10);
     env.get_checkpoint_config().set_checkpoint_storage_dir(checkpoints.path.string());
@@ -151,7 +145,7 @@ int64_t latest_checkpoint(const fs::path& job_dir) {
 }
 
 TEST(IncrementalCheckpointTest, SharedFilesAreExactlyWhatRetainedCheckpointsReferTo) {
-  TempDir dir;
+  testing::TempDir dir("eddy-incremental-test");
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env.set_parallelism(2).enable_checkpointing(10);
   env.get_checkpoint_config()
@@ -237,7 +231,7 @@ class CountingWithProbe final : public KeyedProcessFunction<int64_t, int64_t, Pa
 
 TEST(IncrementalCheckpointTest, ARetainedIncrementalCheckpointRestoresRescaled) {
   constexpr int64_t kRecords = 5'000;
-  TempDir dir;
+  testing::TempDir dir("eddy-incremental-test");
   auto processed = std::make_shared<std::atomic<int64_t>>(0);
   auto build = [&](int parallelism, int64_t limit, bool finish,
                    std::shared_ptr<testing::SharedSink<Pair>> out) {

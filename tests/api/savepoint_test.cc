@@ -15,6 +15,7 @@
 #include "support/committing_sink.h"
 #include "support/latch.h"
 #include "support/offset_source.h"
+#include "support/temp_dir.h"
 
 namespace eddy {
 namespace {
@@ -40,14 +41,6 @@ struct StoppingSource : testing::OffsetSource {
       emit_next(ctx);
     }
   }
-};
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() /
-                  ("eddy-savepoint-test-" +
-                   std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
 };
 
 constexpr int64_t kRecords = 30'000;
@@ -103,7 +96,7 @@ std::string run_to_savepoint(int parallelism, StateBackendType backend, int64_t 
 class SavepointTest : public ::testing::TestWithParam<StateBackendType> {};
 
 TEST_P(SavepointTest, RescalingTwoThreeOneEqualsAnUninterruptedRun) {
-  TempDir dir;
+  testing::TempDir dir("eddy-savepoint-test");
   auto store = std::make_shared<Log>();
   const std::string first = run_to_savepoint(2, GetParam(), 9'000, store, "", dir.path);
   EXPECT_TRUE(fs::exists(fs::path(first) / "_metadata")) << first;
@@ -134,7 +127,7 @@ std::string failure_of(StreamExecutionEnvironment& env) {
 }
 
 TEST(SavepointRestoreTest, StateOfAMissingOperatorIsRefusedUnlessAllowed) {
-  TempDir dir;
+  testing::TempDir dir("eddy-savepoint-test");
   auto store = std::make_shared<Log>();
   const std::string path =
       run_to_savepoint(2, StateBackendType::kHashMap, 1'000, store, "", dir.path);
@@ -160,7 +153,7 @@ TEST(SavepointRestoreTest, StateOfAMissingOperatorIsRefusedUnlessAllowed) {
 }
 
 TEST(SavepointRestoreTest, DamagedOrMissingSavepointFailsNamingTheFile) {
-  TempDir dir;
+  testing::TempDir dir("eddy-savepoint-test");
   auto store = std::make_shared<Log>();
   const std::string path =
       run_to_savepoint(1, StateBackendType::kHashMap, 1'000, store, "", dir.path);
@@ -181,7 +174,7 @@ TEST(SavepointRestoreTest, DamagedOrMissingSavepointFailsNamingTheFile) {
 }
 
 TEST(StopWithSavepointTest, TheJobFinishesAndAResumedJobGoesOnExactly) {
-  TempDir dir;
+  testing::TempDir dir("eddy-savepoint-test");
   auto log = std::make_shared<Log>();
   auto paused = std::make_shared<testing::Latch>();
   auto first = job(2, StateBackendType::kHashMap, 12'345, paused, log, "");
@@ -202,7 +195,7 @@ TEST(StopWithSavepointTest, TheJobFinishesAndAResumedJobGoesOnExactly) {
 // Event-time windows of 1000 ms over the values 0..5499, stopped at 5500: without draining, the
 // open window [5000, 6000) stays in the savepoint; with draining it fires before it.
 std::vector<Pair> windows_stopped_at_5500(bool drain) {
-  TempDir dir;
+  testing::TempDir dir("eddy-savepoint-test");
   auto log = std::make_shared<Log>();
   auto paused = std::make_shared<testing::Latch>();
   auto env = StreamExecutionEnvironment::get_execution_environment();
