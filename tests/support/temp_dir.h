@@ -1,35 +1,33 @@
-// A fresh directory under the system's temporary directory, named after the test (`prefix`),
-// the process, the time and a counter, and removed with all its contents when the object goes.
+// A fresh directory under the system's temporary directory, named after the test (`prefix`) and
+// made unique by mkdtemp, removed with all its contents when the object goes.
 #pragma once
 
-#include <unistd.h>
+#include <stdlib.h>
 
-#include <atomic>
-#include <chrono>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 
 namespace eddy::testing {
 
 struct TempDir {
-  explicit TempDir(const std::string& prefix)
-      : path(std::filesystem::temp_directory_path() /
-             (prefix + "-" + std::to_string(::getpid()) + "-" +
-              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "-" +
-              std::to_string(next_number()))) {
-    std::filesystem::create_directories(path);
+  explicit TempDir(const std::string& prefix) {
+    std::string pattern = std::filesystem::temp_directory_path() / (prefix + "-XXXXXX");
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw std::runtime_error("mkdtemp failed: " + std::string(std::strerror(errno)));
+    }
+    path = pattern;
   }
-  ~TempDir() { std::filesystem::remove_all(path); }
+  ~TempDir() {
+    std::error_code ignored;  // a leftover temp directory must not fail the test
+    std::filesystem::remove_all(path, ignored);
+  }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
 
   std::filesystem::path path;
-
- private:
-  static int next_number() {
-    static std::atomic<int> counter{0};
-    return counter++;
-  }
 };
 
 }  // namespace eddy::testing
