@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang-format
-  libfmt-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev librocksdb-dev zlib1g-dev
+  libfmt-dev libspdlog-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev librocksdb-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   netcat-openbsd
 )
