@@ -268,6 +268,39 @@ TEST_F(SharedFilesTest, AMissingOrDamagedSharedFileIsReportedWithItsPath) {
   EXPECT_NE(error.find(b.string() + " is missing"), std::string::npos) << error;
 }
 
+TEST_F(CheckpointStorageTest, SerializerIdentitiesReadBack) {
+  CompletedCheckpoint checkpoint = sample();
+  auto state = std::make_shared<runtime::OperatorSubtaskState>(
+      *checkpoint.operators.at("my uid/with:odd chars").subtasks.at(0));
+  state->keyed.serializers["count"] = {
+      "ValueState", {"int64", 1}, {"eddy::state::VoidNamespace", 1}, {"double", 3}};
+  state->operator_state.at("offset").serializer = {"int64", 1};
+  checkpoint.operators.at("my uid/with:odd chars").subtasks[0] = state;
+  const CompletedCheckpoint read = CheckpointStorage::read(storage.write(checkpoint));
+  const runtime::OperatorSubtaskState& back =
+      *read.operators.at("my uid/with:odd chars").subtasks.at(0);
+  const StateSerializers& count = back.keyed.serializers.at("count");
+  EXPECT_EQ(count.kind, "ValueState");
+  EXPECT_EQ(count.key_serializer, (SerializerIdentity{"int64", 1}));
+  EXPECT_EQ(count.namespace_serializer, (SerializerIdentity{"eddy::state::VoidNamespace", 1}));
+  EXPECT_EQ(count.value_serializer, (SerializerIdentity{"double", 3}));
+  EXPECT_EQ(back.operator_state.at("offset").serializer, (SerializerIdentity{"int64", 1}));
+}
+
+TEST_F(CheckpointStorageTest, StateFilesWithoutSerializerIdentitiesStillRead) {
+  // A state file of an older format ends after the in-flight records; a state without operator
+  // state and identities writes them as three empty sections (three zero counts) after that.
+  runtime::OperatorSubtaskState state = *sample().operators.begin()->second.subtasks.at(0);
+  state.operator_state.clear();
+  const std::string bytes = runtime::serialize_subtask_state(state);
+  ASSERT_EQ(bytes.substr(bytes.size() - 3), std::string(3, '\0'));
+  const runtime::OperatorSubtaskState read =
+      runtime::deserialize_subtask_state(bytes.substr(0, bytes.size() - 3));
+  EXPECT_EQ(read.keyed.key_groups, state.keyed.key_groups);
+  EXPECT_EQ(read.raw_keyed.key_groups, state.raw_keyed.key_groups);
+  EXPECT_TRUE(read.keyed.serializers.empty());
+}
+
 // ---- Paths: a relative checkpoint directory, a checkpoint read from elsewhere.
 
 // Changes the working directory for the test's duration.
