@@ -46,13 +46,15 @@ void KeyedStateBackend::check_restored_serializers(const std::string& name,
 }
 
 void KeyedStateBackend::set_key_serializer(KeySerializerFn key_serializer) {
-  key_serializer_fn_ = key_serializer;
-  key_serializer_ = key_serializer();
+  SerializerIdentity identity = key_serializer();
   for (const auto& [name, restored] : restored_serializers_) {
-    if (!key_serializer_.can_read(restored.key_serializer)) {
-      throw_incompatible(name, "key", restored.key_serializer, key_serializer_);
+    if (!identity.can_read(restored.key_serializer)) {
+      throw_incompatible(name, "key", restored.key_serializer, identity);
     }
   }
+  // Declared only once accepted: a refused key type is refused again on the next key.
+  key_serializer_fn_ = key_serializer;
+  key_serializer_ = std::move(identity);
 }
 
 std::map<std::string, StateSerializers> KeyedStateBackend::state_serializers() const {
