@@ -70,6 +70,11 @@ class Block:
         return f"{self.path}:{self.line}"
 
 
+def describe(chain):
+    """Names a unit by its blocks: `file:line` or `file:first_line+second_line+...`."""
+    return f"{chain[0].path}:" + "+".join(str(b.line) for b in chain)
+
+
 class DocError(Exception):
     pass
 
@@ -349,7 +354,7 @@ def main():
         p = Path(name).resolve()
         files += sorted(p.rglob("*.md")) if p.is_dir() else [p]
     try:
-        units = []  # (block, source)
+        units = []  # (name, number of blocks, source)
         skipped = []
         for path in files:
             shown = path.relative_to(root) if path.is_relative_to(root) else path
@@ -362,15 +367,19 @@ def main():
                     skipped.append(block)
                     chain = []
                     continue
-                chain = chain + [block] if block.continues else [block]
-                units.append((block, translation_unit(chain)))
+                if block.continues:
+                    units.pop()  # the chain is compiled once, as a whole, with its last block
+                    chain = chain + [block]
+                else:
+                    chain = [block]
+                units.append((describe(chain), len(chain), translation_unit(chain)))
     except DocError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
 
     if args.print_units:
-        for block, source in units:
-            print(f"// ===== {block.where()}\n{source}")
+        for name, _, source in units:
+            print(f"// ===== {name}\n{source}")
         return 0
 
     if not args.flags_file or not args.work_dir:
@@ -395,25 +404,25 @@ def main():
     unit_flags = ["-I" + str(work), "-Winvalid-pch", *flags, "-fsyntax-only"]
 
     def compile_unit(index_and_unit):
-        index, (block, source) = index_and_unit
-        name = re.sub(r"[^\w]+", "_", str(block.path)) + f"_{block.line}.cc"
-        unit = work / "units" / name
+        index, (name, _, source) = index_and_unit
+        unit = work / "units" / (re.sub(r"[^\w]+", "_", name) + ".cc")
         unit.write_text(source)
         result = run([compiler, *unit_flags, str(unit)], cwd=str(root))
-        return block, unit, result
+        return name, unit, result
 
     failures = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for block, unit, result in pool.map(compile_unit, enumerate(units)):
+        for name, unit, result in pool.map(compile_unit, enumerate(units)):
             if result.returncode != 0:
                 failures += 1
-                print(f"FAIL {block.where()}: the code block does not compile (unit: {unit})")
+                print(f"FAIL {name}: the code does not compile (unit: {unit})")
                 print(result.stdout + result.stderr)
             elif "invalid-pch" in result.stderr or "not used because" in result.stderr:
-                print(f"note: {block.where()}: the precompiled header was not used:\n"
+                print(f"note: {name}: the precompiled header was not used:\n"
                       + result.stderr)
-    print(f"{len(units) - failures} of {len(units)} C++ blocks in {len(files)} files compile; "
-          f"{len(skipped)} skipped"
+    blocks = sum(count for _, count, _ in units)
+    print(f"{len(units) - failures} of {len(units)} units ({blocks} C++ blocks in {len(files)} "
+          f"files) compile; {len(skipped)} blocks skipped"
           + "".join(f"\n  skipped {b.where()}: {b.reason}" for b in skipped)
           + f"\n({time.monotonic() - started:.1f} s)")
     return 1 if failures else 0
