@@ -264,40 +264,86 @@ def line_directive(number, path):
     return f'#line {number} "{path}"'
 
 
-def translation_unit(blocks):
-    """The C++ source of a block together with the blocks it continues (blocks[-1] is the block)."""
+@dataclass
+class Unit:
+    """A block with the blocks it continues, ready to be placed in a translation unit."""
+    name: str
+    blocks: int
+    path: Path
+    program: list = None  # the numbered lines of a complete program
+    preprocessor: list = field(default_factory=list)
+    declarations: list = field(default_factory=list)
+    statements: list = field(default_factory=list)
+
+    def needs_global_scope(self):
+        """Programs and specializations of eddy::TypeSerializer cannot live in a namespace."""
+        return self.program is not None or any(
+            re.match(r"(EDDY_SERIALIZABLE\b|template\s*<\s*>|namespace\b)", first_code_text(text))
+            for _, text in self.declarations)
+
+    def lines(self, namespace=None):
+        """The unit's code, without the prelude; inside `namespace` when one is given."""
+        def emit(pieces):
+            out = []
+            for number, text in pieces:
+                out += [line_directive(number, self.path), text]
+            return out
+        if self.program is not None:
+            return emit(self.program)
+        out = []
+        if namespace:
+            out.append(f"namespace {namespace} {{")
+        out.append("using namespace eddy;")
+        out += emit(self.declarations)
+        out.append("[[maybe_unused]] static void eddy_doc_block(StreamExecutionEnvironment& env) {")
+        out.append("{")
+        out += emit(self.statements)
+        out += ["}", "}"]
+        if namespace:
+            out.append(f"}}  // namespace {namespace}")
+        return out
+
+
+def make_unit(blocks):
+    """The unit of a block together with the blocks it continues (blocks[-1] is the block)."""
     numbered = []
     for block in blocks:
         numbered.extend(block.setup)
         numbered.extend(block.code)
-    path = blocks[-1].path
+    unit = Unit(describe(blocks), len(blocks), blocks[-1].path)
     if is_program(numbered):
-        # The prelude (precompiled <eddy/eddy.h>) changes nothing for a program that starts by
-        # including <eddy/eddy.h>; any other program is compiled exactly as it stands.
-        first = next((t.strip() for _, t in numbered if t.strip()), "")
-        out, previous = [f'#include "{PRELUDE}"'] if first == "#include <eddy/eddy.h>" else [], None
+        # Consecutive lines stay together, so that #line directives are needed only at gaps.
+        runs, previous = [], None
         for number, text in numbered:
-            if number != previous:
-                out.append(line_directive(number, path))
-            out.append(text)
+            if number == previous:
+                runs[-1] = (runs[-1][0], runs[-1][1] + "\n" + text)
+            else:
+                runs.append((number, text))
             previous = number + 1
-        return "\n".join(out) + "\n"
-    preprocessor = [(n, t) for n, t in numbered if t.lstrip().startswith("#")]
+        unit.program = runs
+        return unit
+    unit.preprocessor = [(n, t) for n, t in numbered if t.lstrip().startswith("#")]
     code = [(n, t) for n, t in numbered if not t.lstrip().startswith("#")]
-    declarations, statements = [], []
     for number, text in split_top_level(code):
-        (declarations if is_declaration(text) else statements).append((number, text))
+        (unit.declarations if is_declaration(text) else unit.statements).append((number, text))
+    return unit
+
+
+def translation_unit(units):
+    """One source for several units: each in a namespace of its own, unless there is one unit.
+
+    A program compiles as it stands, with the prelude only if it starts by including
+    <eddy/eddy.h> (which the prelude is)."""
+    if len(units) == 1 and units[0].program is not None:
+        first = units[0].program[0][1].strip()
+        prelude = [f'#include "{PRELUDE}"'] if first.startswith("#include <eddy/eddy.h>") else []
+        return "\n".join(prelude + units[0].lines()) + "\n"
     out = [f'#include "{PRELUDE}"']
-    for number, text in preprocessor:
-        out += [line_directive(number, path), text]
-    out.append("using namespace eddy;")
-    for number, text in declarations:
-        out += [line_directive(number, path), text]
-    out.append("[[maybe_unused]] static void eddy_doc_block(StreamExecutionEnvironment& env) {")
-    out.append("{")
-    for number, text in statements:
-        out += [line_directive(number, path), text]
-    out += ["}", "}"]
+    for unit in units:
+        for number, text in unit.preprocessor:
+            out += [line_directive(number, unit.path), text]
+    for index, unit in enumerate(units):
+        out += unit.lines(f"eddy_doc_unit_{index}" if len(units) > 1 else None)
     return "\n".join(out) + "\n"
 
 
@@ -354,14 +400,15 @@ def main():
         p = Path(name).resolve()
         files += sorted(p.rglob("*.md")) if p.is_dir() else [p]
     try:
-        units = []  # (name, number of blocks, source)
+        sources = []  # (name, units, source): one translation unit each
         skipped = []
+        blocks_compiled = 0
         for path in files:
             shown = path.relative_to(root) if path.is_relative_to(root) else path
             blocks = extract_blocks(path)
             for b in blocks:
                 b.path = shown
-            chain = []
+            units, chain = [], []
             for block in blocks:
                 if block.mode == "skip":
                     skipped.append(block)
@@ -372,13 +419,24 @@ def main():
                     chain = chain + [block]
                 else:
                     chain = [block]
-                units.append((describe(chain), len(chain), translation_unit(chain)))
+                units.append(make_unit(chain))
+            blocks_compiled += sum(u.blocks for u in units)
+            # One translation unit for the file, each unit in a namespace of its own, so that
+            # <eddy/eddy.h> is loaded once per file; programs and specializations of
+            # eddy::TypeSerializer, which must be at global scope, get one each.
+            alone = [u for u in units if u.needs_global_scope()]
+            together = [u for u in units if not u.needs_global_scope()]
+            for u in alone:
+                sources.append((u.name, [u], translation_unit([u])))
+            if together:
+                name = f"{shown}:" + ",".join(u.name.split(":", 1)[1] for u in together)
+                sources.append((name, together, translation_unit(together)))
     except DocError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
 
     if args.print_units:
-        for name, _, source in units:
+        for name, _, source in sources:
             print(f"// ===== {name}\n{source}")
         return 0
 
@@ -403,26 +461,27 @@ def main():
         return 1
     unit_flags = ["-I" + str(work), "-Winvalid-pch", *flags, "-fsyntax-only"]
 
-    def compile_unit(index_and_unit):
-        index, (name, _, source) = index_and_unit
-        unit = work / "units" / (re.sub(r"[^\w]+", "_", name) + ".cc")
+    def compile_unit(name_units_source):
+        name, units, source = name_units_source
+        unit = work / "units" / (re.sub(r"[^\w]+", "_", name)[:120] + ".cc")
         unit.write_text(source)
         result = run([compiler, *unit_flags, str(unit)], cwd=str(root))
         return name, unit, result
 
     failures = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for name, unit, result in pool.map(compile_unit, enumerate(units)):
+        # The largest sources first, so that the last one to finish is a small one.
+        ordered = sorted(sources, key=lambda s: -len(s[2]))
+        for name, unit, result in pool.map(compile_unit, ordered):
             if result.returncode != 0:
                 failures += 1
-                print(f"FAIL {name}: the code does not compile (unit: {unit})")
+                print(f"FAIL {name}: code blocks do not compile (source: {unit})")
                 print(result.stdout + result.stderr)
             elif "invalid-pch" in result.stderr or "not used because" in result.stderr:
                 print(f"note: {name}: the precompiled header was not used:\n"
                       + result.stderr)
-    blocks = sum(count for _, count, _ in units)
-    print(f"{len(units) - failures} of {len(units)} units ({blocks} C++ blocks in {len(files)} "
-          f"files) compile; {len(skipped)} blocks skipped"
+    print(f"{len(sources) - failures} of {len(sources)} translation units compile "
+          f"({blocks_compiled} C++ blocks of {len(files)} files; {len(skipped)} blocks skipped)"
           + "".join(f"\n  skipped {b.where()}: {b.reason}" for b in skipped)
           + f"\n({time.monotonic() - started:.1f} s)")
     return 1 if failures else 0
