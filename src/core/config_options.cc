@@ -69,19 +69,35 @@ constexpr ConfigOption kOptions[] = {
     {"state.checkpoints.num-retained", "1", "completed checkpoints kept"},
 };
 
-// Flink settings Eddy knows of but does not act on yet: cluster deployment, processes, memory.
+// Flink settings Eddy knows of but does not act on yet: cluster deployment, processes, memory,
+// job parameters, the Table API (registered here until their readers exist).
 constexpr std::string_view kUnsupportedPrefixes[] = {
-    "akka.",         "blob.",
-    "classloader.",  "cluster.",
-    "env.",          "execution.runtime-mode",
-    "heartbeat.",    "high-availability",
-    "io.tmp.dirs",   "jobmanager.",
-    "kubernetes.",   "metrics.",
-    "pekko.",        "pipeline.classpaths",
-    "pipeline.jars", "resourcemanager.",
-    "rest.",         "security.",
-    "slotmanager.",  "taskmanager.",
-    "web.",          "yarn.",
+    "akka.",
+    "blob.",
+    "classloader.",
+    "cluster.",
+    "env.",
+    "execution.runtime-mode",
+    "heartbeat.",
+    "high-availability",
+    "io.tmp.dirs",
+    "jobmanager.",
+    "kubernetes.",
+    "metrics.",
+    "pekko.",
+    "pipeline.classpaths",
+    "pipeline.global-job-parameters",
+    "pipeline.jars",
+    "pipeline.name",
+    "python.",
+    "resourcemanager.",
+    "rest.",
+    "security.",
+    "slotmanager.",
+    "table.",
+    "taskmanager.",
+    "web.",
+    "yarn.",
 };
 
 bool is_unsupported_flink_key(std::string_view key) {

@@ -88,13 +88,17 @@ TEST(ConfigOptionsTest, RemoteTargetAndClusterKeysAreReportedAsUnsupported) {
       "execution.target: remote\n"
       "rest.address: flink-jobmanager\n"
       "rest.port: 8081\n"
-      "taskmanager.numberOfTaskSlots: 4\n",
+      "taskmanager.numberOfTaskSlots: 4\n"
+      "pipeline.global-job-parameters.log.level: INFO\n",
       "flink-conf.yaml");
   EXPECT_EQ(check_config_keys(config),
             (std::vector<std::string>{
                 "Configuration key 'execution.target' (in flink-conf.yaml, line 1): "
                 "execution.target 'remote' is not supported yet; the job runs on the embedded "
                 "mini-cluster in this process (local)",
+                "Configuration key 'pipeline.global-job-parameters.log.level' (in "
+                "flink-conf.yaml, line 5) is a Flink setting that Eddy does not support yet; it "
+                "is ignored",
                 "Configuration key 'rest.address' (in flink-conf.yaml, line 2) is a Flink "
                 "setting that Eddy does not support yet; it is ignored",
                 "Configuration key 'rest.port' (in flink-conf.yaml, line 3) is a Flink setting "
