@@ -52,7 +52,7 @@ FUNCTION_HEAD = re.compile(
     r"(?:\s*(?:const|noexcept|override|final))*(?:\s*->\s*[\w:<>,*&\s]+)?\s*$",
     re.S)
 MACRO_CALL = re.compile(r"^[A-Z][A-Z0-9_]*\s*\(")
-COMPILE_TIMEOUT_SECONDS = 300
+COMPILE_TIMEOUT_SECONDS = 900
 PRELUDE = "eddy_doc_prelude.h"  # includes <eddy/eddy.h>; precompiled
 
 
@@ -465,7 +465,11 @@ def main():
         name, units, source = name_units_source
         unit = work / "units" / (re.sub(r"[^\w]+", "_", name)[:120] + ".cc")
         unit.write_text(source)
-        result = run([compiler, *unit_flags, str(unit)], cwd=str(root))
+        try:
+            result = run([compiler, *unit_flags, str(unit)], cwd=str(root))
+        except subprocess.TimeoutExpired:
+            result = subprocess.CompletedProcess(
+                [], 1, "", f"the compiler took more than {COMPILE_TIMEOUT_SECONDS} s")
         return name, unit, result
 
     failures = 0
