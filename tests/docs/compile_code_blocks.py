@@ -25,8 +25,11 @@ How a block becomes a translation unit (docs/dev/doc-code-blocks.md says it for 
                                       may follow, as with `setup`
 - `#line` directives make the compiler's messages point at the Markdown file and line.
 
-Every unit is compiled with -fsyntax-only against a precompiled <eddy/eddy.h>, in parallel.
-Exits with status 1, printing the compiler's messages, when any block fails.
+A block, with the blocks it continues, is a unit. The units of one file share a translation unit,
+each in a namespace of its own; programs and units that specialize eddy::TypeSerializer (which
+must be done at global scope) get one each. Translation units are compiled in parallel with
+-fsyntax-only against a precompiled <eddy/eddy.h>. Exits with status 1, printing the compiler's
+messages, when any of them fails.
 """
 
 import argparse
