@@ -25,8 +25,11 @@ How a block becomes a translation unit (docs/dev/doc-code-blocks.md says it for 
                                       may follow, as with `setup`
 - `#line` directives make the compiler's messages point at the Markdown file and line.
 
-Every unit is compiled with -fsyntax-only against a precompiled <eddy/eddy.h>, in parallel.
-Exits with status 1, printing the compiler's messages, when any block fails.
+A block, with the blocks it continues, is a unit. The units of one file share a translation unit,
+each in a namespace of its own; programs and units that specialize eddy::TypeSerializer (which
+must be done at global scope) get one each. Translation units are compiled in parallel with
+-fsyntax-only against a precompiled <eddy/eddy.h>. Exits with status 1, printing the compiler's
+messages, when any of them fails.
 """
 
 import argparse
@@ -52,7 +55,7 @@ FUNCTION_HEAD = re.compile(
     r"(?:\s*(?:const|noexcept|override|final))*(?:\s*->\s*[\w:<>,*&\s]+)?\s*$",
     re.S)
 MACRO_CALL = re.compile(r"^[A-Z][A-Z0-9_]*\s*\(")
-COMPILE_TIMEOUT_SECONDS = 300
+COMPILE_TIMEOUT_SECONDS = 900
 PRELUDE = "eddy_doc_prelude.h"  # includes <eddy/eddy.h>; precompiled
 
 
@@ -465,7 +468,11 @@ def main():
         name, units, source = name_units_source
         unit = work / "units" / (re.sub(r"[^\w]+", "_", name)[:120] + ".cc")
         unit.write_text(source)
-        result = run([compiler, *unit_flags, str(unit)], cwd=str(root))
+        try:
+            result = run([compiler, *unit_flags, str(unit)], cwd=str(root))
+        except subprocess.TimeoutExpired:
+            result = subprocess.CompletedProcess(
+                [], 1, "", f"the compiler took more than {COMPILE_TIMEOUT_SECONDS} s")
         return name, unit, result
 
     failures = 0
