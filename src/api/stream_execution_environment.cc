@@ -31,6 +31,7 @@ graph::StreamGraph build_stream_graph(api_detail::EnvironmentState& env,
   config.checkpoint = env.checkpoint;
   config.state_backend = env.state_backend;
   config.savepoint_restore = env.savepoint_restore;
+  config.task_cancellation_timeout_ms = env.task_cancellation_timeout_ms;
   // Flink's default once checkpointing is on: restart (almost) forever, one second apart.
   if (env.checkpoint.is_checkpointing_enabled() && !env.restart_strategy_set) {
     config.restart_strategy =
@@ -93,6 +94,11 @@ StreamExecutionEnvironment& StreamExecutionEnvironment::configure(const Configur
   });
   apply("pipeline.auto-watermark-interval", [&] {
     set_auto_watermark_interval(config.get_duration_ms("pipeline.auto-watermark-interval", 200));
+  });
+  apply("task.cancellation.timeout", [&] {
+    const int64_t timeout = config.get_duration_ms("task.cancellation.timeout", 180'000);
+    if (timeout < 0) throw InvalidProgramException("the timeout must not be negative");
+    state_->task_cancellation_timeout_ms = timeout;
   });
   apply("pipeline.operator-chaining.enabled", [&] {
     state_->chaining_enabled = config.get_boolean("pipeline.operator-chaining.enabled", true);

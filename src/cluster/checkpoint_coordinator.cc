@@ -7,8 +7,17 @@
 #include <random>
 
 #include "eddy/core/clock.h"
+#include "eddy/core/logging.h"
 
 namespace eddy::cluster {
+namespace {
+
+const Logger& checkpoint_log() {
+  static const Logger logger = get_logger("eddy.checkpoint");
+  return logger;
+}
+
+}  // namespace
 
 CheckpointCoordinator::CheckpointCoordinator(const graph::JobGraph& job, CheckpointConfig config,
                                              JobHooks hooks)
@@ -256,9 +265,15 @@ void CheckpointCoordinator::complete_locked(int64_t id, std::unique_lock<std::mu
     // the restore point of a later failover although the running attempt has already discarded
     // the files it refers to (e.g. a FileSink's in-progress parts).
     storage_.discard(id);
+    checkpoint_log().info(
+        "Checkpoint {} of job {} discarded: the job failed over while it was "
+        "written",
+        id, job_.job_id);
     return;
   }
   if (failure.empty()) {
+    checkpoint_log().debug("Completed checkpoint {} of job {} in {} ms", id, job_.job_id,
+                           SystemClock().now_ms() - stats.trigger_timestamp);
     stats.end_to_end_duration = SystemClock().now_ms() - stats.trigger_timestamp;
     history_.push_back(stats);
     if (history_.size() > static_cast<size_t>(kCheckpointHistorySize)) history_.pop_front();
@@ -303,6 +318,7 @@ void CheckpointCoordinator::complete_locked(int64_t id, std::unique_lock<std::mu
 void CheckpointCoordinator::abort_locked(int64_t id, const std::string& reason,
                                          bool counts_as_failure,
                                          std::unique_lock<std::mutex>& lock) {
+  checkpoint_log().warn("Checkpoint {} of job {} aborted: {}", id, job_.job_id, reason);
   if (auto it = pending_.find(id); it != pending_.end()) {
     discard_locked(id, it->second, reason);
     pending_.erase(it);

@@ -67,6 +67,8 @@ constexpr ConfigOption kOptions[] = {
     {"state.backend.type", "hashmap", "hashmap (filesystem, jobmanager) or rocksdb"},
     {"state.checkpoints.dir", "", "checkpoint directory"},
     {"state.checkpoints.num-retained", "1", "completed checkpoints kept"},
+    {"task.cancellation.timeout", "180 s",
+     "a cancelled task that has not ended by then is fatal to its process; 0 disables"},
 };
 
 // Flink settings Eddy knows of but does not act on yet: cluster deployment, processes, memory,

@@ -150,6 +150,29 @@ TEST(JobLifecycleTest, CancelWhileTheChainOpensRunsNothingAndCallsNoUnopenedCanc
   EXPECT_FALSE(state->source_ran.load());
 }
 
+// Flink's task cancellation watchdog: a task still running task.cancellation.timeout after it
+// was cancelled ends the process with an error naming it, instead of a job CANCELLING forever.
+TEST(JobLifecycleDeathTest, ATaskIgnoringCancelIsFatalAfterTheCancellationTimeout) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  struct Stubborn : SourceFunction<int64_t> {
+    void run(SourceContext<int64_t>&) override {
+      for (;;) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    void cancel() override {}  // ignored
+  };
+  auto run_and_cancel = [] {
+    Configuration config;
+    config.set_string("task.cancellation.timeout", "200 ms");
+    auto env = StreamExecutionEnvironment::get_execution_environment(config);
+    env.add_source(Stubborn(), "stubborn").add_sink([](const int64_t&) {});
+    JobClient client = env.execute_async("ignores cancel");
+    client.cancel();
+    client.get_job_execution_result();  // never returns: the watchdog ends the process first
+  };
+  EXPECT_DEATH(run_and_cancel(),
+               "Source: stubborn.* did not end within task.cancellation.timeout \\(200 ms\\)");
+}
+
 TEST(JobLifecycleTest, FailureCancelsUnboundedSourcesInsteadOfHanging) {
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env.set_parallelism(2);
