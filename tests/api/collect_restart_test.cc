@@ -4,6 +4,8 @@
 // not restart, the iterator throws instead of ending with fewer results.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <random>
@@ -197,6 +199,74 @@ TEST(CollectRestartTest, WithoutCheckpointingARestartMakesTheIteratorThrow) {
     EXPECT_NE(message.find("incomplete or duplicated"), std::string::npos) << message;
   }
   expect_running_sums(results, kN, 2, false);
+}
+
+// Emits 1..n, its position in operator state. Before it first emits `pause_at`, it waits until
+// a checkpoint taken at or past that point has completed: a failure after it then restarts the
+// job from that checkpoint (not from the beginning), while the client holds results past it.
+struct GatedSource : SourceFunction<int64_t>, CheckpointedFunction, CheckpointListener {
+  int64_t n = 0;
+  int64_t pause_at = 0;
+  std::shared_ptr<std::atomic<bool>> passed_pause = std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<std::atomic<bool>> restored = std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<std::atomic<bool>> running;  // per subtask, made in initialize_state
+  ListState<int64_t>* state = nullptr;
+  int64_t next = 1;
+  std::map<int64_t, int64_t> position_at;  // checkpoint id -> next; under the checkpoint lock
+
+  void initialize_state(FunctionInitializationContext& ctx) override {
+    running = std::make_shared<std::atomic<bool>>(true);
+    state = &ctx.get_operator_state_store().get_list_state(ListStateDescriptor<int64_t>("next"));
+    for (int64_t v : state->get()) next = v;
+    if (ctx.is_restored()) *restored = true;
+  }
+  void snapshot_state(FunctionSnapshotContext& ctx) override {
+    state->update({next});
+    position_at[ctx.get_checkpoint_id()] = next;
+  }
+  void notify_checkpoint_complete(int64_t id) override {
+    if (position_at[id] >= pause_at) *passed_pause = true;
+  }
+  void run(SourceContext<int64_t>& ctx) override {
+    while (*running && next <= n) {
+      if (next == pause_at) {
+        while (*running && !*passed_pause)
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      std::lock_guard lock(ctx.get_checkpoint_lock());
+      ctx.collect(next);
+      ++next;
+    }
+  }
+  void cancel() override { *running = false; }
+};
+
+TEST(CollectRestartTest, ARestartFromACheckpointDropsWhatTheClientReceivedPastIt) {
+  constexpr int64_t kN = 100'000;
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env.set_parallelism(1);
+  env.enable_checkpointing(10);
+  env.set_restart_strategy(RestartStrategies::fixed_delay_restart(1, 10));
+  GatedSource source;
+  source.n = kN;
+  source.pause_at = 30'000;
+  auto failures = std::make_shared<Failures>();
+  failures->planned.insert(60'000);
+  auto it = env.add_source(source)
+                .map(FailingMap{failures})
+                .key_by([](const Pair& p) { return p.first; })
+                .reduce([](const Pair& a, const Pair& b) {
+                  return Pair{a.first, a.second + b.second};
+                })
+                .execute_and_collect("collect, restart from a checkpoint");
+  std::map<int64_t, std::vector<int64_t>> got;
+  for (const auto& [key, sum] : it) got[key].push_back(sum);
+  std::map<int64_t, std::vector<int64_t>> plain;
+  std::map<int64_t, int64_t> sum;
+  for (int64_t v = 1; v <= kN; ++v) plain[v % kKeys].push_back(sum[v % kKeys] += v);
+  EXPECT_EQ(failures->fired, 1);
+  EXPECT_TRUE(*source.restored);
+  EXPECT_EQ(got, plain);
 }
 
 // A result type without a serializer cannot be checkpointed: a restart ends its results too.
