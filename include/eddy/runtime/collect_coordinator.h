@@ -8,7 +8,9 @@
 // A sink registers by telling the JobMaster its address when it opens; a finished sink's last
 // buffer travels to the JobMaster with the task's final report (Flink ships it as an
 // accumulator), so the client can still read it after the task is gone. Only the messages cross;
-// in one process today the registered server object stands in for the TaskManager's address.
+// in one process today the registered server object stands in for the TaskManager's address, and
+// the sink's operator factory holds the coordinator where it will hold the JobMaster's address
+// and the coordinator's id (both plain data in the plan).
 //
 // Threads: register_sink from the sink's task thread, job_ended from the job's, request and
 // close from the client's. Lock order: mu_, then a server's lock (never the other way round).
