@@ -6,8 +6,9 @@
 // client has not acknowledged with their offsets (operator state "collect-sink-buffer"), so a
 // restarted sink resumes numbering where the restored checkpoint ended; once a checkpoint
 // completes, the sink tells the client that results before its end are safe to hand out.
-// Savepoints and the final checkpoint of a finished job mark nothing safe: a restart restores
-// neither. A result type that is not serializable is not checkpointed (the client then treats a
+// A savepoint marks nothing safe: a restart never restores one. The final checkpoint of a job
+// with periodic checkpoints is an ordinary one (a failure while its completion is notified
+// restarts from it); without periodic checkpoints it takes no state. A result type that is not serializable is not checkpointed (the client then treats a
 // restart as it does without checkpointing).
 #pragma once
 
@@ -61,7 +62,7 @@ class CollectSinkOperator final : public OneInputOperator<T, CollectSinkOperator
   void process_element(T&& record) { server_->add(std::move(record)); }
 
   void snapshot_state(StateSnapshotContext& ctx) override {
-    if (!ctx.takes_state()) return;  // the final checkpoint: nothing restores it
+    if (!ctx.takes_state()) return;  // a final checkpoint that nothing restores
     if constexpr (Serializable<T>) {
       DataOutputView out;
       out.write_fixed<uint64_t>(coordinator_->id());
