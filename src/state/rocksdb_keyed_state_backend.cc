@@ -549,7 +549,12 @@ class RocksDbInstance final : public RocksDbStateContext {
       for (auto& [name, family] : opened_families_) {
         db_->DestroyColumnFamilyHandle(family).PermitUncheckedError();
       }
-      db_->Close().PermitUncheckedError();
+      // Closing after a failed write reports the same failure again: worth a line, not an
+      // exception (this runs in destructors), and the directory is removed anyway.
+      if (const rocksdb::Status closed = db_->Close(); !closed.ok()) {
+        std::fprintf(stderr, "RocksDB state backend %s: closing the database: %s\n",
+                     directory_.c_str(), closed.ToString().c_str());
+      }
       delete db_;
       db_ = nullptr;
     }

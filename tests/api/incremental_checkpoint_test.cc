@@ -229,71 +229,120 @@ class CountingWithProbe final : public KeyedProcessFunction<int64_t, int64_t, Pa
   ValueState<int64_t>* count_ = nullptr;
 };
 
-TEST(IncrementalCheckpointTest, ARetainedIncrementalCheckpointRestoresRescaled) {
-  constexpr int64_t kRecords = 5'000;
-  testing::TempDir dir("eddy-incremental-test");
+// A job counting records per key (v % 100) with incremental RocksDB checkpoints in
+// `checkpoint_dir`, retained on cancellation.
+StreamExecutionEnvironment counting_job(const std::string& checkpoint_dir, int parallelism,
+                                        int64_t limit, bool finish,
+                                        std::shared_ptr<std::atomic<int64_t>> processed,
+                                        std::shared_ptr<testing::SharedSink<Pair>> out) {
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env.set_parallelism(parallelism).set_max_parallelism(128).enable_checkpointing(10);
+  env.get_checkpoint_config()
+      .set_checkpoint_storage_dir(checkpoint_dir)
+      .set_externalized_checkpoint_cleanup(ExternalizedCheckpointCleanup::kRetainOnCancellation);
+  env.set_state_backend(EmbeddedRocksDBStateBackend(true));
+  LimitedSource source;
+  source.limit = limit;
+  source.finish = finish;
+  CountingWithProbe count;
+  count.processed = std::move(processed);
+  env.add_source(source, "limited")
+      .uid("source")
+      .set_parallelism(1)
+      .key_by([](const int64_t& v) { return v % 100; })
+      .process(count)
+      .uid("count")
+      .add_sink([out](const Pair& p) { out->add(p); })
+      .uid("sink");
+  return env;
+}
+
+// Runs counting_job over `records` records at `parallelism` until a checkpoint holding every
+// count completed, cancels it, and returns that retained checkpoint's directory (under
+// `checkpoints`, the absolute form of `checkpoint_dir`).
+fs::path run_to_retained_checkpoint(const std::string& checkpoint_dir, const fs::path& checkpoints,
+                                    int parallelism, int64_t records) {
   auto processed = std::make_shared<std::atomic<int64_t>>(0);
-  auto build = [&](int parallelism, int64_t limit, bool finish,
-                   std::shared_ptr<testing::SharedSink<Pair>> out) {
-    auto env = StreamExecutionEnvironment::get_execution_environment();
-    env.set_parallelism(parallelism).set_max_parallelism(128).enable_checkpointing(10);
-    env.get_checkpoint_config()
-        .set_checkpoint_storage_dir(dir.path.string())
-        .set_externalized_checkpoint_cleanup(ExternalizedCheckpointCleanup::kRetainOnCancellation);
-    env.set_state_backend(EmbeddedRocksDBStateBackend(true));
-    LimitedSource source;
-    source.limit = limit;
-    source.finish = finish;
-    CountingWithProbe count;
-    count.processed = processed;
-    env.add_source(source, "limited")
-        .uid("source")
-        .set_parallelism(1)
-        .key_by([](const int64_t& v) { return v % 100; })
-        .process(count)
-        .uid("count")
-        .add_sink([out](const Pair& p) { out->add(p); })
-        .uid("sink");
-    return env;
-  };
-  // Job 1 at parallelism 2 counts kRecords records, then idles. A checkpoint two after the
-  // latest one completed when all were processed was triggered after that (one checkpoint at a
-  // time; a margin of one for an aborted one): it holds every count.
-  auto first_out = std::make_shared<testing::SharedSink<Pair>>();
-  auto first = build(2, kRecords, false, first_out);
-  JobClient client = first.execute_async("incremental, parallelism 2");
-  const fs::path job_dir = dir.path / client.get_job_id();
-  first_out->wait_for_size(kRecords);
-  ASSERT_EQ(processed->load(), kRecords);
+  auto out = std::make_shared<testing::SharedSink<Pair>>();
+  auto env = counting_job(checkpoint_dir, parallelism, records, false, processed, out);
+  JobClient client = env.execute_async("incremental, parallelism " + std::to_string(parallelism));
+  const fs::path job_dir = checkpoints / client.get_job_id();
+  out->wait_for_size(static_cast<size_t>(records));
+  EXPECT_EQ(processed->load(), records);
+  // A checkpoint two after the latest one completed when all were processed was triggered after
+  // that (one checkpoint at a time; a margin of one for an aborted one): it holds every count.
   const int64_t before = latest_checkpoint(job_dir);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
   while (latest_checkpoint(job_dir) <= before + 2 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  ASSERT_GT(latest_checkpoint(job_dir), before + 2) << "no checkpoint completed within a minute";
+  EXPECT_GT(latest_checkpoint(job_dir), before + 2) << "no checkpoint completed within a minute";
   client.cancel();
   EXPECT_THROW(client.get_job_execution_result(), JobExecutionException);
   // What is retained is known only now: a checkpoint seen before the cancel may have been
   // subsumed meanwhile by a later one (one is retained).
   const int64_t checkpoint = latest_checkpoint(job_dir);
-  ASSERT_GT(checkpoint, before + 2);
-  const fs::path retained = job_dir / ("chk-" + std::to_string(checkpoint));
-  ASSERT_TRUE(fs::exists(retained / "_metadata"));
+  EXPECT_GT(checkpoint, before + 2);
+  return job_dir / ("chk-" + std::to_string(checkpoint));
+}
 
-  // Job 2 at parallelism 3 starts from it and sees one more record per key.
-  auto second_out = std::make_shared<testing::SharedSink<Pair>>();
-  auto second = build(3, kRecords + 100, true, second_out);
-  second.set_savepoint_restore_settings(SavepointRestoreSettings::for_path(retained.string()));
-  second.execute("incremental, parallelism 3 from a retained checkpoint");
+// What a job restored from a checkpoint holding the counts of records 0..`records`-1 emits for
+// 100 more records (one per key): each key's count, plus one. From a plain loop.
+std::vector<Pair> expected_after_restore(int64_t records) {
   std::vector<Pair> expected;
   for (int64_t key = 0; key < 100; ++key) {
     int64_t before_restore = 0;
-    for (int64_t v = 0; v < kRecords; ++v) before_restore += v % 100 == key ? 1 : 0;
+    for (int64_t v = 0; v < records; ++v) before_restore += v % 100 == key ? 1 : 0;
     expected.emplace_back(key, before_restore + 1);
   }
-  EXPECT_EQ(testing::sorted(second_out->values()), expected);
+  return expected;
+}
+
+TEST(IncrementalCheckpointTest, ARetainedIncrementalCheckpointRestoresRescaled) {
+  constexpr int64_t kRecords = 5'000;
+  testing::TempDir dir("eddy-incremental-test");
+  // Job 1 at parallelism 2 counts kRecords records; job 2 at parallelism 3 starts from its
+  // retained checkpoint and sees one more record per key.
+  const fs::path retained = run_to_retained_checkpoint(dir.path.string(), dir.path, 2, kRecords);
+  ASSERT_TRUE(fs::exists(retained / "_metadata"));
+  auto out = std::make_shared<testing::SharedSink<Pair>>();
+  auto second = counting_job(dir.path.string(), 3, kRecords + 100, true,
+                             std::make_shared<std::atomic<int64_t>>(0), out);
+  second.set_savepoint_restore_settings(SavepointRestoreSettings::for_path(retained.string()));
+  second.execute("incremental, parallelism 3 from a retained checkpoint");
+  EXPECT_EQ(testing::sorted(out->values()), expected_after_restore(kRecords));
   // Job 2 never deletes job 1's files: the retained checkpoint still reads back intact.
   EXPECT_NO_THROW(cluster::CheckpointStorage::read(retained));
+}
+
+// Changes the working directory for the test's duration.
+struct WorkingDirectory {
+  explicit WorkingDirectory(const fs::path& dir) : previous(fs::current_path()) {
+    fs::current_path(dir);
+  }
+  ~WorkingDirectory() { fs::current_path(previous); }
+  fs::path previous;
+};
+
+TEST(IncrementalCheckpointTest, ARelativeCheckpointDirectoryRestoresFromAnotherWorkingDirectory) {
+  constexpr int64_t kRecords = 2'000;
+  testing::TempDir dir("eddy-incremental-test");
+  fs::path retained;
+  {
+    WorkingDirectory inside(dir.path);
+    retained = run_to_retained_checkpoint("ckpts", dir.path / "ckpts", 1, kRecords);
+  }
+  ASSERT_TRUE(fs::exists(retained / "_metadata"));
+  // Restored at the same parallelism (the shared files become the new database) by a job whose
+  // working directory is another one, through the checkpoint's absolute path.
+  fs::create_directories(dir.path / "elsewhere");
+  WorkingDirectory elsewhere(dir.path / "elsewhere");
+  auto out = std::make_shared<testing::SharedSink<Pair>>();
+  auto second = counting_job((dir.path / "second").string(), 1, kRecords + 100, true,
+                             std::make_shared<std::atomic<int64_t>>(0), out);
+  second.set_savepoint_restore_settings(SavepointRestoreSettings::for_path(retained.string()));
+  second.execute("incremental, from a checkpoint written with a relative directory");
+  EXPECT_EQ(testing::sorted(out->values()), expected_after_restore(kRecords));
 }
 
 }  // namespace
