@@ -155,7 +155,9 @@ TEST(JobLifecycleTest, CancelWhileTheChainOpensRunsNothingAndCallsNoUnopenedCanc
 TEST(JobLifecycleDeathTest, ATaskIgnoringCancelIsFatalAfterTheCancellationTimeout) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   struct Stubborn : SourceFunction<int64_t> {
+    std::shared_ptr<Latch> running = std::make_shared<Latch>();
     void run(SourceContext<int64_t>&) override {
+      running->open();
       for (;;) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     void cancel() override {}  // ignored
@@ -164,8 +166,10 @@ TEST(JobLifecycleDeathTest, ATaskIgnoringCancelIsFatalAfterTheCancellationTimeou
     Configuration config;
     config.set_string("task.cancellation.timeout", "200 ms");
     auto env = StreamExecutionEnvironment::get_execution_environment(config);
-    env.add_source(Stubborn(), "stubborn").add_sink([](const int64_t&) {});
+    Stubborn source;
+    env.add_source(source, "stubborn").add_sink([](const int64_t&) {});
     JobClient client = env.execute_async("ignores cancel");
+    source.running->wait();  // a cancel before the source runs would stop it cleanly
     client.cancel();
     client.get_job_execution_result();  // never returns: the watchdog ends the process first
   };
