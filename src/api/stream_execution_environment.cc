@@ -4,6 +4,8 @@
 #include <thread>
 
 #include "cluster/mini_cluster.h"
+#include "eddy/core/config_options.h"
+#include "eddy/core/logging.h"
 #include "graph/job_graph.h"
 #include "graph/stream_graph.h"
 
@@ -29,6 +31,7 @@ graph::StreamGraph build_stream_graph(api_detail::EnvironmentState& env,
   config.checkpoint = env.checkpoint;
   config.state_backend = env.state_backend;
   config.savepoint_restore = env.savepoint_restore;
+  config.task_cancellation_timeout_ms = env.task_cancellation_timeout_ms;
   // Flink's default once checkpointing is on: restart (almost) forever, one second apart.
   if (env.checkpoint.is_checkpointing_enabled() && !env.restart_strategy_set) {
     config.restart_strategy =
@@ -73,14 +76,16 @@ StreamExecutionEnvironment& StreamExecutionEnvironment::configure(const Configur
     try {
       set();
     } catch (const InvalidProgramException& e) {
-      throw ConfigurationException(std::string("Invalid value for key '") + key + "': " + e.what());
+      throw config.invalid_value(key, e.what());
     }
   };
+  // The log level first, so that log.level also governs the warnings about unread keys.
+  configure_logging(config);
+  warn_about_ignored_config_keys(config);
   apply("parallelism.default",
-        [&] { set_parallelism(static_cast<int>(config.get_integer("parallelism.default", 1))); });
-  apply("pipeline.max-parallelism", [&] {
-    set_max_parallelism(static_cast<int>(config.get_integer("pipeline.max-parallelism", -1)));
-  });
+        [&] { set_parallelism(config.get_integer("parallelism.default", 1)); });
+  apply("pipeline.max-parallelism",
+        [&] { set_max_parallelism(config.get_integer("pipeline.max-parallelism", -1)); });
   apply("execution.buffer-timeout.interval", [&] {
     set_buffer_timeout(config.get_duration_ms("execution.buffer-timeout.interval", 100));
   });
@@ -89,6 +94,11 @@ StreamExecutionEnvironment& StreamExecutionEnvironment::configure(const Configur
   });
   apply("pipeline.auto-watermark-interval", [&] {
     set_auto_watermark_interval(config.get_duration_ms("pipeline.auto-watermark-interval", 200));
+  });
+  apply("task.cancellation.timeout", [&] {
+    const int64_t timeout = config.get_duration_ms("task.cancellation.timeout", 180'000);
+    if (timeout < 0) throw InvalidProgramException("the timeout must not be negative");
+    state_->task_cancellation_timeout_ms = timeout;
   });
   apply("pipeline.operator-chaining.enabled", [&] {
     state_->chaining_enabled = config.get_boolean("pipeline.operator-chaining.enabled", true);
@@ -117,8 +127,10 @@ StreamExecutionEnvironment& StreamExecutionEnvironment::enable_checkpointing(
 }
 
 StreamExecutionEnvironment& StreamExecutionEnvironment::set_parallelism(int parallelism) {
-  if (parallelism < 1) {
-    throw InvalidProgramException("the parallelism must be at least 1, not " +
+  // No operator may run wider than the highest max parallelism (the number of key groups).
+  if (parallelism < 1 || parallelism > kUpperBoundMaxParallelism) {
+    throw InvalidProgramException("the parallelism must be in [1, " +
+                                  std::to_string(kUpperBoundMaxParallelism) + "], not " +
                                   std::to_string(parallelism));
   }
   state_->parallelism = parallelism;
@@ -160,6 +172,11 @@ StreamExecutionEnvironment& StreamExecutionEnvironment::disable_operator_chainin
 }
 
 DataStream<int64_t> StreamExecutionEnvironment::from_sequence(int64_t from, int64_t to) const {
+  if (from > to) {
+    throw InvalidProgramException("from_sequence(" + std::to_string(from) + ", " +
+                                  std::to_string(to) +
+                                  "): the start of the sequence must not be greater than its end");
+  }
   return source<int64_t>("Source: Sequence Source", [from, to](const runtime::OperatorOutputs& o) {
     return std::make_unique<runtime::SequenceSourceOperator>(from, to, o.main_as<int64_t>());
   });

@@ -19,16 +19,17 @@ struct UserBehavior {
   int64_t ts;  // epoch milliseconds
 };
 
-// A deterministic event for index i: the same run prints the same final counts.
+// A deterministic event for index i: the same run prints the same final counts. The vocabulary is
+// that of the seed notes' Kafka producer: five categories, four behaviors, chosen uniformly.
 UserBehavior make_event(int64_t i) {
-  static const std::array<const char*, 4> categories = {"electronics", "books", "fashion", "food"};
-  static const std::array<const char*, 4> behaviors = {"pv", "cart", "fav", "buy"};
+  static const std::array<const char*, 5> categories = {"electronics", "books", "clothing", "home",
+                                                        "sports"};
+  static const std::array<const char*, 4> behaviors = {"click", "view", "add_to_cart", "purchase"};
   uint64_t h = static_cast<uint64_t>(i) * 0x9e3779b97f4a7c15ull;
   h ^= h >> 29;
-  return UserBehavior{static_cast<int64_t>(h % 1000), static_cast<int64_t>((h >> 10) % 5000),
+  return UserBehavior{static_cast<int64_t>(h % 100), static_cast<int64_t>((h >> 10) % 200),
                       categories[(h >> 20) % categories.size()],
-                      behaviors[(h >> 24) % 10 < 7 ? 0 : 1 + (h >> 28) % 3],
-                      1700000000000 + i * 50};
+                      behaviors[(h >> 24) % behaviors.size()], 1700000000000 + i * 50};
 }
 
 }  // namespace

@@ -15,6 +15,12 @@
 // Each file in shared/ is counted once per checkpoint that refers to it; discard(id) drops the
 // checkpoint's references and deletes the files no checkpoint refers to any more. Files outside
 // this job's shared/ (those of the checkpoint another job started from) are never deleted.
+// Paths: the storage works with absolute paths (a relative base directory is made absolute
+// against the working directory when the storage is created). _metadata and the state files
+// record the paths of shared files in this job's directory relative to the checkpoint's
+// directory, and read() resolves them against the directory it reads from.
+// Errors writing: std::runtime_error naming the path and the OS error ("No space left on
+// device"); a file whose write failed is removed (no *.inprogress stays behind).
 // Threading: write() runs on one thread at a time; discard() may run concurrently with it.
 #pragma once
 
@@ -94,6 +100,13 @@ class CheckpointStorage {
     uint64_t size = 0;
     uint32_t crc = 0;
   };
+
+  // How _metadata and state files record the shared file at `path` (absolute) for the checkpoint
+  // in `dir` (absolute): relative to `dir` when both lie in this job's directory, so that the
+  // checkpoint reads from any working directory and wherever its job directory is moved;
+  // absolute otherwise (another job's files).
+  std::string recorded_path(const std::filesystem::path& path,
+                            const std::filesystem::path& dir) const;
 
   // Stores or resolves the native files of `keyed` for checkpoint `id` (see above) and adds
   // what it refers to to `used`.

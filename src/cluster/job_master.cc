@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "cluster/state_assignment.h"
 #include "eddy/core/exceptions.h"
+#include "eddy/core/logging.h"
 
 namespace eddy::cluster {
 namespace {
@@ -34,6 +38,11 @@ std::string failure_message(std::exception_ptr error) {
   } catch (...) {
     return "unknown exception";
   }
+}
+
+const Logger& job_log() {
+  static const Logger logger = get_logger("eddy.cluster.job_master");
+  return logger;
 }
 
 }  // namespace
@@ -203,8 +212,10 @@ void JobMaster::deploy_locked() {
   flush.flush_every_record = job_.stream_graph.config.buffer_timeout_ms == 0;
   int total_tasks = 0;
   for (const auto& vertex : vertices) total_tasks += vertex.parallelism;
-  end_barrier_ = std::make_unique<runtime::JobEndBarrier>(
-      total_tasks, [this] { return coordinator_->next_checkpoint_id(); });
+  const bool periodic = job_.stream_graph.config.checkpoint.is_checkpointing_enabled();
+  end_barrier_ = std::make_unique<runtime::JobEndBarrier>(total_tasks, [this, periodic] {
+    return periodic ? coordinator_->begin_final_checkpoint() : coordinator_->next_checkpoint_id();
+  });
   for (size_t v = 0; v < vertices.size(); ++v) {
     for (int i = 0; i < vertices[v].parallelism; ++i) {
       runtime::TaskCheckpointing checkpointing;
@@ -212,6 +223,7 @@ void JobMaster::deploy_locked() {
       checkpointing.mode = job_.stream_graph.config.checkpoint.get_checkpointing_mode();
       checkpointing.responder = coordinator_.get();
       checkpointing.end_barrier = end_barrier_.get();
+      checkpointing.coordinated_final_checkpoint = periodic;
       checkpointing.drain_at_end = &drain_at_end_;
       if (restore_) checkpointing.restore = assign_state(*restore_, job_, vertices[v], i);
       tasks_.push_back(std::make_unique<runtime::Task>(
@@ -251,9 +263,15 @@ void JobMaster::fail_over_locked(std::exception_ptr cause) {
                                       .count());
   if (restart_backoff_.can_restart()) {
     status_ = JobStatus::kRestarting;
+    job_log().warn("Job '{}' ({}) attempt {} failed, restarting: {}", job_.job_name, job_.job_id,
+                   attempt_, failure_message(cause));
   } else {
     failure_ = cause;
     status_ = JobStatus::kFailing;
+    job_log().error(
+        "Job '{}' ({}) attempt {} failed and the restart strategy allows no more "
+        "attempts: {}",
+        job_.job_name, job_.job_id, attempt_, failure_message(cause));
   }
   coordinator_->abort_pending("the job is failing over");
   cancel_tasks_locked();
@@ -306,6 +324,7 @@ void JobMaster::end_job(std::unique_lock<std::mutex> lock) {
 }
 
 void JobMaster::cancel_tasks_locked() {
+  if (!cancel_started_) cancel_started_ = std::chrono::steady_clock::now();
   running_ = false;
   if (end_barrier_) end_barrier_->cancel();
   for (auto& t : tasks_) t->cancel();
@@ -356,7 +375,12 @@ void JobMaster::restart_locked() {
   drain_at_end_ = true;  // a stop-with-savepoint does not carry over to a restarted attempt
   {
     std::vector<std::string> skipped;
-    if (auto latest = coordinator_->latest_restorable(&skipped)) {
+    std::optional<CompletedCheckpoint> latest = coordinator_->latest_restorable(&skipped);
+    for (const auto& damaged : skipped) {
+      job_log().warn("Job '{}' ({}) skips a damaged checkpoint: {}", job_.job_name, job_.job_id,
+                     damaged);
+    }
+    if (latest) {
       restore_ = std::move(latest);
     } else if (!skipped.empty()) {
       // Every retained checkpoint is damaged: restoring none would silently lose state.
@@ -369,8 +393,45 @@ void JobMaster::restart_locked() {
     }
   }
   running_ = true;
+  cancel_started_.reset();
   status_ = JobStatus::kRunning;
+  if (restore_) {
+    job_log().info("Job '{}' ({}) attempt {} restores checkpoint {}", job_.job_name, job_.job_id,
+                   attempt_, restore_->id);
+  } else {
+    job_log().info("Job '{}' ({}) attempt {} starts without state (no checkpoint completed)",
+                   job_.job_name, job_.job_id, attempt_);
+  }
   deploy_locked();
+}
+
+std::optional<std::chrono::steady_clock::time_point> JobMaster::cancellation_deadline_locked()
+    const {
+  const int64_t timeout = job_.stream_graph.config.task_cancellation_timeout_ms;
+  if (!cancel_started_ || timeout <= 0 || remaining_tasks_ == 0) return std::nullopt;
+  return *cancel_started_ + std::chrono::milliseconds(timeout);
+}
+
+void JobMaster::give_up_on_stuck_tasks_locked() {
+  std::string stuck;
+  for (const auto& task : tasks_) {
+    if (task->outcome() != runtime::TaskOutcome::kRunning) continue;
+    stuck += (stuck.empty() ? "" : ", ") + task->name();
+  }
+  // As Flink's task cancellation watchdog: a thread that ignores cancellation cannot be stopped
+  // from outside, and the process it runs in cannot be trusted to release its resources.
+  const std::string message = fmt::format(
+      "Job '{}' ({}): task(s) {} did not end within task.cancellation.timeout ({} ms) after "
+      "being cancelled (a user function ignores cancel() or blocks); this is fatal to the "
+      "process",
+      job_.job_name, job_.job_id, stuck, job_.stream_graph.config.task_cancellation_timeout_ms);
+  if (job_log().is_enabled(LogLevel::kError)) {
+    job_log().error("{}", message);
+  } else {
+    std::fprintf(stderr, "%s\n", message.c_str());  // fatal: said even with logging off
+  }
+  std::fflush(stderr);
+  std::abort();
 }
 
 void JobMaster::run_supervisor() {
@@ -384,12 +445,17 @@ void JobMaster::run_supervisor() {
     auto next = Clock::time_point::max();
     if (config.buffer_timeout_ms > 0) next = std::min(next, next_flush);
     if (restart_due) next = std::min(next, restart_time_);
+    const auto cancel_deadline = cancellation_deadline_locked();
+    if (cancel_deadline) next = std::min(next, *cancel_deadline);
     if (next == Clock::time_point::max()) {
       changed_.wait(lock);
       continue;
     }
     changed_.wait_until(lock, next);
     const auto now = Clock::now();
+    if (const auto deadline = cancellation_deadline_locked(); deadline && now >= *deadline) {
+      give_up_on_stuck_tasks_locked();
+    }
     if (status_ == JobStatus::kRestarting && remaining_tasks_ == 0 && now >= restart_time_) {
       restart_locked();
       if (status_ == JobStatus::kFailing) {

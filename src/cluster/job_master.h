@@ -68,6 +68,11 @@ class JobMaster {
   // The supervisor thread: asks every task to flush its network outputs every buffer timeout
   // and restarts the job when its backoff has passed, until the job ends.
   void run_supervisor();
+  // When the cancelled tasks of the current attempt must have ended (task.cancellation.timeout),
+  // if some are still running and the watchdog is on.
+  std::optional<std::chrono::steady_clock::time_point> cancellation_deadline_locked() const;
+  // The watchdog: names the tasks that ignore cancellation and ends the process.
+  [[noreturn]] void give_up_on_stuck_tasks_locked();
 
   graph::JobGraph job_;
   std::function<void()> on_end_;
@@ -98,6 +103,8 @@ class JobMaster {
   RestartBackoff restart_backoff_;                      // GUARDED_BY(mu_)
   int attempt_ = 0;                                     // GUARDED_BY(mu_)
   std::chrono::steady_clock::time_point restart_time_;  // GUARDED_BY(mu_): when RESTARTING
+  // GUARDED_BY(mu_): when the current attempt's tasks were first told to cancel.
+  std::optional<std::chrono::steady_clock::time_point> cancel_started_;
 };
 
 }  // namespace eddy::cluster

@@ -14,18 +14,21 @@ OperatorStateSnapshot redistribute(const OperatorCheckpointState& old, int paral
                                    int subtask) {
   std::map<std::string, std::vector<std::vector<std::string>>> per_old_subtask;
   std::map<std::string, OperatorStateMode> modes;
+  std::map<std::string, SerializerIdentity> serializers;  // of the elements, checked on restore
   for (const auto& [index, state] : old.subtasks) {
     for (const auto& [name, entries] : state->operator_state) {
       auto& parts = per_old_subtask[name];
       parts.resize(static_cast<size_t>(old.parallelism));
       parts[static_cast<size_t>(index)] = entries.elements;
       modes[name] = entries.mode;
+      serializers[name] = entries.serializer;
     }
   }
   OperatorStateSnapshot share;
   for (auto& [name, parts] : per_old_subtask) {
     OperatorStateEntries& entries = share[name];
     entries.mode = modes[name];
+    entries.serializer = serializers[name];
     switch (entries.mode) {
       case OperatorStateMode::kSplitDistribute:
         entries.elements =

@@ -93,7 +93,7 @@ void CheckpointConfig::configure(const Configuration& config) {
     try {
       set(key);
     } catch (const InvalidProgramException& e) {
-      throw ConfigurationException("Invalid value for key '" + key + "': " + e.what());
+      throw config.invalid_value(key, e.what());
     }
   };
   auto one_of = [&](const std::string& key, std::initializer_list<const char*> names) {
@@ -103,8 +103,7 @@ void CheckpointConfig::configure(const Configuration& config) {
     }
     std::string expected;
     for (const char* name : names) expected += (expected.empty() ? "" : " or ") + std::string(name);
-    throw ConfigurationException("Invalid value for key '" + key + "': '" +
-                                 *config.get_string(key) + "', expected " + expected);
+    throw config.invalid_value(key, "'" + *config.get_string(key) + "', expected " + expected);
   };
   apply(p + "interval",
         [&](const std::string& k) { set_checkpoint_interval(config.get_duration_ms(k, -1)); });
@@ -118,11 +117,10 @@ void CheckpointConfig::configure(const Configuration& config) {
   apply(p + "min-pause", [&](const std::string& k) {
     set_min_pause_between_checkpoints(config.get_duration_ms(k, 0));
   });
-  apply(p + "max-concurrent-checkpoints", [&](const std::string& k) {
-    set_max_concurrent_checkpoints(static_cast<int>(config.get_integer(k, 1)));
-  });
+  apply(p + "max-concurrent-checkpoints",
+        [&](const std::string& k) { set_max_concurrent_checkpoints(config.get_integer(k, 1)); });
   apply(p + "tolerable-failed-checkpoints", [&](const std::string& k) {
-    set_tolerable_checkpoint_failure_number(static_cast<int>(config.get_integer(k, 0)));
+    set_tolerable_checkpoint_failure_number(config.get_integer(k, 0));
   });
   for (const char* key :
        {"execution.checkpointing.unaligned", "execution.checkpointing.unaligned.enabled"}) {
@@ -141,9 +139,8 @@ void CheckpointConfig::configure(const Configuration& config) {
   }
   for (const char* key :
        {"state.checkpoints.num-retained", "execution.checkpointing.num-retained"}) {
-    apply(key, [&](const std::string& k) {
-      set_num_retained_checkpoints(static_cast<int>(config.get_integer(k, 1)));
-    });
+    apply(key,
+          [&](const std::string& k) { set_num_retained_checkpoints(config.get_integer(k, 1)); });
   }
 }
 
@@ -180,7 +177,12 @@ int64_t parse_memory_size(const std::string& key, const std::string& value) {
 
 void StateBackendType::configure(const Configuration& config) {
   if (auto backend = config.get_string("state.backend.type")) {
-    kind_ = parse_state_backend_type(*backend).kind();
+    try {
+      kind_ = parse_state_backend_type(*backend).kind();
+    } catch (const ConfigurationException&) {
+      throw config.invalid_value("state.backend.type",
+                                 "'" + *backend + "', expected hashmap or rocksdb");
+    }
   }
   const std::string p = "state.backend.";
   if (config.contains(p + "incremental")) {
@@ -189,10 +191,16 @@ void StateBackendType::configure(const Configuration& config) {
   auto size = [&](const std::string& key, int64_t minimum, int64_t& target) {
     auto value = config.get_string(key);
     if (!value) return;
-    const int64_t bytes = parse_memory_size(key, *value);
+    int64_t bytes = 0;
+    try {
+      bytes = parse_memory_size(key, *value);
+    } catch (const ConfigurationException&) {
+      throw config.invalid_value(
+          key, "'" + *value + "', expected a memory size such as 64mb, 1 gb or 1048576");
+    }
     if (bytes < minimum) {
-      throw ConfigurationException("Invalid value for key '" + key + "': '" + *value +
-                                   "', at least " + std::to_string(minimum) + " bytes");
+      throw config.invalid_value(
+          key, "'" + *value + "', at least " + std::to_string(minimum) + " bytes");
     }
     target = bytes;
   };
@@ -201,8 +209,8 @@ void StateBackendType::configure(const Configuration& config) {
   if (config.contains(p + "rocksdb.writebuffer.count")) {
     const int64_t count = config.get_integer(p + "rocksdb.writebuffer.count", 2);
     if (count < 1 || count > 64) {
-      throw ConfigurationException("Invalid value for key '" + p + "rocksdb.writebuffer.count': " +
-                                   std::to_string(count) + ", expected 1 to 64");
+      throw config.invalid_value(p + "rocksdb.writebuffer.count",
+                                 std::to_string(count) + ", expected 1 to 64");
     }
     rocksdb_max_write_buffers = static_cast<int>(count);
   }

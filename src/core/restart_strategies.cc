@@ -2,6 +2,7 @@
 
 #include "eddy/core/configuration.h"
 #include "eddy/core/exceptions.h"
+#include "eddy/core/java_number_format.h"
 
 #include <fmt/format.h>
 
@@ -38,8 +39,8 @@ std::string RestartStrategyConfiguration::describe() const {
           "ExponentialDelayRestartBackoffTimeStrategy(initialBackoffMS={}, "
           "maxBackoffMS={}, backoffMultiplier={}, resetBackoffThresholdMS={}, "
           "jitterFactor={})",
-          initial_backoff_ms, max_backoff_ms, backoff_multiplier, reset_backoff_threshold_ms,
-          jitter_factor);
+          initial_backoff_ms, max_backoff_ms, java_double_to_string(backoff_multiplier),
+          reset_backoff_threshold_ms, java_double_to_string(jitter_factor));
   }
   return "unknown restart strategy";
 }
@@ -102,39 +103,58 @@ RestartStrategyConfiguration RestartStrategies::exponential_delay_restart(
 
 std::optional<RestartStrategyConfiguration> RestartStrategies::from_configuration(
     const Configuration& config) {
-  const std::optional<std::string> type = config.get_string("restart-strategy.type");
+  const std::string type_key = "restart-strategy.type";
+  const std::optional<std::string> type = config.get_string(type_key);
   if (!type) return std::nullopt;
   std::string t = *type;
   std::transform(t.begin(), t.end(), t.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  try {
-    if (t == "none" || t == "off" || t == "disable") return no_restart();
-    if (t == "fixed-delay" || t == "fixeddelay") {
-      return fixed_delay_restart(
-          static_cast<int>(config.get_integer("restart-strategy.fixed-delay.attempts", 1)),
-          config.get_duration_ms("restart-strategy.fixed-delay.delay", 1000));
-    }
-    if (t == "failure-rate" || t == "failurerate") {
-      return failure_rate_restart(
-          static_cast<int>(
-              config.get_integer("restart-strategy.failure-rate.max-failures-per-interval", 1)),
-          config.get_duration_ms("restart-strategy.failure-rate.failure-rate-interval", 60'000),
-          config.get_duration_ms("restart-strategy.failure-rate.delay", 1000));
-    }
-    if (t == "exponential-delay" || t == "exponentialdelay") {
-      const std::string p = "restart-strategy.exponential-delay.";
-      return exponential_delay_restart(
-          config.get_duration_ms(p + "initial-backoff", 1000),
-          config.get_duration_ms(p + "max-backoff", 300'000),
-          config.get_double(p + "backoff-multiplier", 2.0),
-          config.get_duration_ms(p + "reset-backoff-threshold", 3'600'000),
-          config.get_double(p + "jitter-factor", 0.1));
-    }
-  } catch (const std::invalid_argument& e) {
-    throw ConfigurationException(e.what());
+  // Each value is checked here, where its key is known, so that the error names key and file;
+  // the builders below check the same bounds for programs.
+  auto require_key = [&](bool ok, const std::string& key, const std::string& what) {
+    if (!ok) throw config.invalid_value(key, what);
+  };
+  if (t == "none" || t == "off" || t == "disable") return no_restart();
+  if (t == "fixed-delay" || t == "fixeddelay") {
+    const std::string p = "restart-strategy.fixed-delay.";
+    const int attempts = config.get_integer(p + "attempts", 1);
+    require_key(attempts >= 0, p + "attempts",
+                fmt::format("restart attempts must be >= 0, got {}", attempts));
+    return fixed_delay_restart(attempts, config.get_duration_ms(p + "delay", 1000));
   }
-  throw ConfigurationException("Unknown restart-strategy.type '" + *type +
-                               "': expected none, fixed-delay, failure-rate or exponential-delay");
+  if (t == "failure-rate" || t == "failurerate") {
+    const std::string p = "restart-strategy.failure-rate.";
+    const int failures = config.get_integer(p + "max-failures-per-interval", 1);
+    require_key(failures >= 1, p + "max-failures-per-interval",
+                fmt::format("failure rate must be >= 1, got {}", failures));
+    const int64_t interval = config.get_duration_ms(p + "failure-rate-interval", 60'000);
+    require_key(interval > 0, p + "failure-rate-interval",
+                fmt::format("failure interval must be > 0 ms, got {}", interval));
+    return failure_rate_restart(failures, interval, config.get_duration_ms(p + "delay", 1000));
+  }
+  if (t == "exponential-delay" || t == "exponentialdelay") {
+    const std::string p = "restart-strategy.exponential-delay.";
+    const int64_t initial = config.get_duration_ms(p + "initial-backoff", 1000);
+    require_key(initial >= 1, p + "initial-backoff",
+                fmt::format("initial backoff must be >= 1 ms, got {}", initial));
+    const int64_t max = config.get_duration_ms(p + "max-backoff", 300'000);
+    require_key(
+        max >= initial, p + "max-backoff",
+        fmt::format("max backoff ({} ms) must be >= initial backoff ({} ms)", max, initial));
+    const double multiplier = config.get_double(p + "backoff-multiplier", 2.0);
+    require_key(multiplier >= 1.0, p + "backoff-multiplier",
+                "backoff multiplier must be >= 1, got " + java_double_to_string(multiplier));
+    const int64_t reset = config.get_duration_ms(p + "reset-backoff-threshold", 3'600'000);
+    require_key(reset >= 1, p + "reset-backoff-threshold",
+                fmt::format("reset backoff threshold must be >= 1 ms, got {}", reset));
+    const double jitter = config.get_double(p + "jitter-factor", 0.1);
+    require_key(jitter >= 0.0 && jitter <= 1.0, p + "jitter-factor",
+                "jitter factor must be within [0, 1], got " + java_double_to_string(jitter));
+    return exponential_delay_restart(initial, max, multiplier, reset, jitter);
+  }
+  throw config.invalid_value(type_key, "'" + *type +
+                                           "', expected none, fixed-delay, failure-rate or "
+                                           "exponential-delay");
 }
 
 RestartBackoff::RestartBackoff(RestartStrategyConfiguration config)

@@ -57,6 +57,9 @@ struct StreamGraphConfig {
   CheckpointConfig checkpoint;                    // default: no periodic checkpoints
   StateBackendType state_backend = StateBackendType::kHashMap;
   SavepointRestoreSettings savepoint_restore;  // default: start without state
+  // How long a cancelled task may take to end before its process is given up (Flink's
+  // task.cancellation.timeout); 0 disables the watchdog.
+  int64_t task_cancellation_timeout_ms = 180'000;
 };
 
 struct StreamGraph {

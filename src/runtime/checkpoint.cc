@@ -54,6 +54,37 @@ KeyedStateSnapshot read_keyed(DataInputView& in) {
   return snapshot;
 }
 
+void write_identity(const SerializerIdentity& identity, DataOutputView& out) {
+  write_string(identity.name, out);
+  out.write_varint(identity.version);
+}
+SerializerIdentity read_identity(DataInputView& in) {
+  SerializerIdentity identity;
+  identity.name = read_string(in);
+  identity.version = static_cast<uint32_t>(in.read_varint());
+  return identity;
+}
+
+void write_serializers(const KeyedStateSnapshot& snapshot, DataOutputView& out) {
+  out.write_varint(snapshot.serializers.size());
+  for (const auto& [name, serializers] : snapshot.serializers) {
+    write_string(name, out);
+    write_string(serializers.kind, out);
+    write_identity(serializers.key_serializer, out);
+    write_identity(serializers.namespace_serializer, out);
+    write_identity(serializers.value_serializer, out);
+  }
+}
+void read_serializers(DataInputView& in, KeyedStateSnapshot& snapshot) {
+  for (uint64_t n = in.read_varint(); n > 0; --n) {
+    StateSerializers& serializers = snapshot.serializers[read_string(in)];
+    serializers.kind = read_string(in);
+    serializers.key_serializer = read_identity(in);
+    serializers.namespace_serializer = read_identity(in);
+    serializers.value_serializer = read_identity(in);
+  }
+}
+
 }  // namespace
 
 std::string serialize_subtask_state(const OperatorSubtaskState& state) {
@@ -71,6 +102,15 @@ std::string serialize_subtask_state(const OperatorSubtaskState& state) {
   for (const InFlightRecords& records : state.in_flight) {
     out.write_varint(static_cast<uint64_t>(records.edge));
     write_string(records.records, out);
+  }
+  // The serializers' identities come last: state files written before they were recorded end
+  // here and read as having none.
+  write_serializers(state.keyed, out);
+  write_serializers(state.raw_keyed, out);
+  out.write_varint(state.operator_state.size());
+  for (const auto& [name, entries] : state.operator_state) {
+    write_string(name, out);
+    write_identity(entries.serializer, out);
   }
   return out.take();
 }
@@ -95,6 +135,17 @@ OperatorSubtaskState deserialize_subtask_state(std::string_view bytes) {
     InFlightRecords& records = state.in_flight.emplace_back();
     records.edge = static_cast<int>(in.read_varint());
     records.records = read_string(in);
+  }
+  if (!in.at_end()) {
+    read_serializers(in, state.keyed);
+    read_serializers(in, state.raw_keyed);
+    for (uint64_t n = in.read_varint(); n > 0; --n) {
+      std::string name = read_string(in);
+      SerializerIdentity identity = read_identity(in);
+      if (auto it = state.operator_state.find(name); it != state.operator_state.end()) {
+        it->second.serializer = std::move(identity);
+      }
+    }
   }
   if (!in.at_end()) {
     throw SerializationError(std::to_string(in.remaining()) + " trailing bytes after the state");

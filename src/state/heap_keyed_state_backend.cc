@@ -84,6 +84,7 @@ KeyedStateSnapshot HeapKeyedStateBackend::snapshot_for_checkpoint(int64_t, Snaps
 
   KeyedStateSnapshot snapshot;
   snapshot.max_parallelism = max_parallelism();
+  snapshot.serializers = state_serializers();
   // Nothing to write: an empty snapshot, as snapshot() gives (the task leaves it out).
   if (captured->states.empty() && captured->pending_restore.empty()) return snapshot;
   // A copy of the snapshot (of this closure) shares `captured`: only a sole owner may release

@@ -12,9 +12,66 @@ KeyedStateBackend::KeyedStateBackend(int first_key_group, int last_key_group, in
 
 KeyedStateBackend::~KeyedStateBackend() = default;
 
+namespace {
+
+// Flink's wording (StateMigrationException), with both serializers named.
+[[noreturn]] void throw_incompatible(const std::string& name, const char* which,
+                                     const SerializerIdentity& old_serializer,
+                                     const SerializerIdentity& new_serializer) {
+  throw StateException("The new " + std::string(which) + " serializer for state '" + name +
+                       "' must not be incompatible with the old " + which + " serializer: old " +
+                       old_serializer.describe() + ", new " + new_serializer.describe() +
+                       " (state is never read as another type: restore it with the old type, "
+                       "or give the state of the new type another name)");
+}
+
+}  // namespace
+
+void KeyedStateBackend::check_restored_serializers(const std::string& name,
+                                                   const StateSerializers& now,
+                                                   const StateSerializers& restored) const {
+  if (!restored.kind.empty() && !now.kind.empty() && restored.kind != now.kind) {
+    throw StateException("state '" + name + "' was restored as " + restored.kind +
+                         " and cannot be used as " + now.kind);
+  }
+  if (!now.namespace_serializer.can_read(restored.namespace_serializer)) {
+    throw_incompatible(name, "namespace", restored.namespace_serializer, now.namespace_serializer);
+  }
+  if (!now.value_serializer.can_read(restored.value_serializer)) {
+    throw_incompatible(name, "state", restored.value_serializer, now.value_serializer);
+  }
+  if (!key_serializer_.can_read(restored.key_serializer)) {
+    throw_incompatible(name, "key", restored.key_serializer, key_serializer_);
+  }
+}
+
+void KeyedStateBackend::set_key_serializer(KeySerializerFn key_serializer) {
+  SerializerIdentity identity = key_serializer();
+  for (const auto& [name, restored] : restored_serializers_) {
+    if (!identity.can_read(restored.key_serializer)) {
+      throw_incompatible(name, "key", restored.key_serializer, identity);
+    }
+  }
+  // Declared only once accepted: a refused key type is refused again on the next key.
+  key_serializer_fn_ = key_serializer;
+  key_serializer_ = std::move(identity);
+}
+
+std::map<std::string, StateSerializers> KeyedStateBackend::state_serializers() const {
+  std::map<std::string, StateSerializers> result = restored_serializers_;
+  for (const auto& [name, registered] : states_) {
+    StateSerializers& serializers = result[name];
+    const SerializerIdentity restored_key = serializers.key_serializer;
+    serializers = registered.serializers;
+    // No key set since the restore: the keys are still the restored ones.
+    serializers.key_serializer = key_serializer_.known() ? key_serializer_ : restored_key;
+  }
+  return result;
+}
+
 state::InternalKvStateBase& KeyedStateBackend::get_or_create_state(
     const StateDescriptorBase& descriptor, std::type_index type, DescribeType describe,
-    const state::StateFactory& factory) {
+    SerializersFn serializers, const state::StateFactory& factory) {
   auto it = states_.find(descriptor.name());
   if (it != states_.end()) {
     const RegisteredState& existing = it->second;
@@ -27,14 +84,19 @@ state::InternalKvStateBase& KeyedStateBackend::get_or_create_state(
     }
     return *existing.state;
   }
+  StateSerializers now = serializers(descriptor);
+  if (auto restored = restored_serializers_.find(descriptor.name());
+      restored != restored_serializers_.end()) {
+    check_restored_serializers(descriptor.name(), now, restored->second);
+  }
   std::unique_ptr<state::InternalKvStateBase> created = create_state(factory);
   state::InternalKvStateBase& result = *created;
   if (auto pending = pending_restore_.find(descriptor.name()); pending != pending_restore_.end()) {
     restore_state(descriptor.name(), result, *pending->second);
     pending_restore_.erase(pending);
   }
-  states_.emplace(descriptor.name(),
-                  RegisteredState{descriptor.kind(), type, describe, std::move(created)});
+  states_.emplace(descriptor.name(), RegisteredState{descriptor.kind(), type, describe,
+                                                     std::move(created), std::move(now)});
   return result;
 }
 
@@ -72,6 +134,7 @@ KeyedStateSnapshot KeyedStateBackend::snapshot() const {
       snapshot.key_groups[name][key_group] = bytes;
     }
   }
+  snapshot.serializers = state_serializers();
   return snapshot;
 }
 
@@ -91,6 +154,16 @@ void KeyedStateBackend::restore(const KeyedStateSnapshot& snapshot) {
                          std::to_string(snapshot.max_parallelism) + " into a backend with max " +
                          "parallelism " + std::to_string(context_.max_parallelism()) +
                          ": key groups would not match");
+  }
+  // Checked before anything is restored: a state already registered must read what the
+  // snapshot's serializers wrote.
+  for (const auto& [name, restored] : snapshot.serializers) {
+    if (auto it = states_.find(name); it != states_.end()) {
+      check_restored_serializers(name, it->second.serializers, restored);
+    }
+  }
+  for (const auto& [name, restored] : snapshot.serializers) {
+    restored_serializers_.try_emplace(name, restored);  // every old subtask records the same
   }
   if (!snapshot.native_meta.empty()) {
     restore_native(snapshot);

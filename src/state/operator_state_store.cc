@@ -49,7 +49,8 @@ State* OperatorStateStore::find(const std::string& name, OperatorStateMode mode,
 OperatorStateSnapshot OperatorStateStore::snapshot() const {
   OperatorStateSnapshot snapshot = pending_restore_;  // restored, not requested: kept as they are
   for (const auto& [name, registered] : states_) {
-    snapshot[name] = {registered.mode, registered.snapshot(name, *registered.state)};
+    snapshot[name] = {registered.mode, registered.snapshot(name, *registered.state),
+                      registered.element_serializer()};
   }
   return snapshot;
 }
@@ -58,14 +59,21 @@ void OperatorStateStore::restore(OperatorStateSnapshot snapshot) {
   for (auto& [name, entries] : snapshot) pending_restore_[name] = std::move(entries);
 }
 
-std::optional<std::vector<std::string>> OperatorStateStore::take_pending(const std::string& name,
-                                                                         OperatorStateMode mode) {
+std::optional<std::vector<std::string>> OperatorStateStore::take_pending(
+    const std::string& name, OperatorStateMode mode, const SerializerIdentity& serializer) {
   auto it = pending_restore_.find(name);
   if (it == pending_restore_.end()) return std::nullopt;
   if (it->second.mode != mode) {
     throw StateException("operator state '" + name + "' was restored as " +
                          std::string(mode_name(it->second.mode)) + " and cannot be used as " +
                          std::string(mode_name(mode)));
+  }
+  if (!serializer.can_read(it->second.serializer)) {
+    throw StateException("The new state serializer for operator state '" + name +
+                         "' must not be incompatible with the old state serializer: old " +
+                         it->second.serializer.describe() + ", new " + serializer.describe() +
+                         " (state is never read as another type: restore it with the old type, "
+                         "or give the state of the new type another name)");
   }
   std::vector<std::string> elements = std::move(it->second.elements);
   pending_restore_.erase(it);

@@ -46,6 +46,13 @@ void check_rocksdb(const rocksdb::Status& status, const std::string& what) {
   if (!status.ok()) throw StateException("RocksDB " + what + ": " + status.ToString());
 }
 
+void check_rocksdb(const rocksdb::Status& status, const char* what, const std::string& directory) {
+  if (!status.ok()) {
+    throw StateException("RocksDB " + std::string(what) + " in state backend directory " +
+                         directory + ": " + status.ToString());
+  }
+}
+
 RocksDbCursor::RocksDbCursor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RocksDbCursor::RocksDbCursor(RocksDbCursor&&) noexcept = default;
 RocksDbCursor& RocksDbCursor::operator=(RocksDbCursor&&) noexcept = default;
@@ -53,7 +60,7 @@ RocksDbCursor::~RocksDbCursor() = default;
 
 bool RocksDbCursor::valid() const {
   if (impl_->iterator->Valid()) return true;
-  check_rocksdb(impl_->iterator->status(), "scan");
+  check_rocksdb(impl_->iterator->status(), "scan", *impl_->directory);
   return false;
 }
 
@@ -82,21 +89,23 @@ bool RocksDbColumn::get(std::string_view key, std::string* value) const {
   }
   const rocksdb::Status status = handle_->db->Get(options, handle_->family, slice(key), value);
   if (status.IsNotFound()) return false;
-  check_rocksdb(status, "get");
+  check_rocksdb(status, "get", handle_->directory);
   return true;
 }
 
 void RocksDbColumn::put(std::string_view key, std::string_view value) {
-  check_rocksdb(handle_->db->Put(handle_->write, handle_->family, slice(key), slice(value)), "put");
+  check_rocksdb(handle_->db->Put(handle_->write, handle_->family, slice(key), slice(value)), "put",
+                handle_->directory);
 }
 
 void RocksDbColumn::append(std::string_view key, std::string_view bytes) {
   check_rocksdb(handle_->db->Merge(handle_->write, handle_->family, slice(key), slice(bytes)),
-                "merge");
+                "merge", handle_->directory);
 }
 
 void RocksDbColumn::erase(std::string_view key) {
-  check_rocksdb(handle_->db->Delete(handle_->write, handle_->family, slice(key)), "delete");
+  check_rocksdb(handle_->db->Delete(handle_->write, handle_->family, slice(key)), "delete",
+                handle_->directory);
 }
 
 RocksDbCursor RocksDbColumn::scan(std::string_view prefix) const {
@@ -107,6 +116,7 @@ RocksDbCursor RocksDbColumn::scan(std::string_view prefix) const {
     impl->upper_bound_slice = slice(impl->upper_bound);
     options.iterate_upper_bound = &impl->upper_bound_slice;
   }
+  impl->directory = &handle_->directory;
   impl->iterator = iterator(options);
   impl->iterator->Seek(slice(prefix));
   return RocksDbCursor(std::move(impl));
@@ -114,6 +124,7 @@ RocksDbCursor RocksDbColumn::scan(std::string_view prefix) const {
 
 RocksDbCursor RocksDbColumn::scan_from(std::string_view start) const {
   auto impl = std::make_unique<RocksDbCursor::Impl>();
+  impl->directory = &handle_->directory;
   impl->iterator = iterator(handle_->read);
   impl->iterator->Seek(slice(start));
   return RocksDbCursor(std::move(impl));

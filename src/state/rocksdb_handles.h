@@ -20,12 +20,14 @@ struct RocksDbColumn::Handle {
   rocksdb::ColumnFamilyHandle* family = nullptr;
   rocksdb::ReadOptions read;
   rocksdb::WriteOptions write;
+  std::string directory;  // the database's, for error messages
 };
 
 struct RocksDbCursor::Impl {
   std::string upper_bound;  // the exclusive end of the scanned range; empty: none
   rocksdb::Slice upper_bound_slice;
   std::unique_ptr<rocksdb::Iterator> iterator;
+  const std::string* directory = nullptr;  // the column's Handle::directory (outlives cursors)
 };
 
 // What reads on the current thread see of database `db` while a ScopedReadView is alive, instead
@@ -50,7 +52,10 @@ class ScopedReadView {
   const ScopedReadView* previous_;
 };
 
-// Throws StateException for a status that is not ok; `what` names the operation.
+// Throws StateException for a status that is not ok; `what` names the operation (and the
+// directory or file it concerns), the message ends with RocksDB's status text.
 void check_rocksdb(const rocksdb::Status& status, const std::string& what);
+// The same for an operation on the database in `directory`.
+void check_rocksdb(const rocksdb::Status& status, const char* what, const std::string& directory);
 
 }  // namespace eddy::state

@@ -1,6 +1,7 @@
 #include "eddy/state/rocksdb_keyed_state_backend.h"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/table.h>
@@ -11,6 +12,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -47,6 +50,31 @@ class ConcatenateOperator final : public rocksdb::AssociativeMergeOperator {
   const char* Name() const override { return "eddy.ConcatenateOperator"; }
 };
 
+// RocksDB's info log, to stderr and for errors only. RocksDB's own LOG file would live in the
+// database's directory: on a full disk its first failed append leaves its writer in an error
+// state, and RocksDB's next log line (the flush job reporting that very failure) trips an
+// assertion in WritableFileWriter and aborts the process.
+class ErrorLogger final : public rocksdb::Logger {
+ public:
+  explicit ErrorLogger(std::string directory)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::ERROR_LEVEL), directory_(std::move(directory)) {}
+
+  void LogHeader(const char*, va_list) override {}
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < rocksdb::InfoLogLevel::ERROR_LEVEL || level == rocksdb::InfoLogLevel::HEADER_LEVEL)
+      return;
+    Logv(format, ap);
+  }
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    std::fprintf(stderr, "RocksDB state backend %s: %s\n", directory_.c_str(), line);
+  }
+
+ private:
+  std::string directory_;
+};
+
 std::filesystem::path make_directory(const std::filesystem::path& base) {
   std::error_code error;
   const std::filesystem::path parent =
@@ -67,18 +95,34 @@ std::filesystem::path make_directory(const std::filesystem::path& base) {
 }
 
 std::string read_whole_file(const std::filesystem::path& path) {
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw StateException("RocksDB state backend: cannot read " + path.string());
+  if (!in) {
+    throw StateException("RocksDB state backend: cannot read " + path.string() + ": " +
+                         std::strerror(errno));
+  }
   std::ostringstream bytes;
   bytes << in.rdbuf();
+  if (in.bad()) {
+    throw StateException("RocksDB state backend: cannot read " + path.string() + ": " +
+                         std::strerror(errno));
+  }
   return bytes.str();
 }
 
 void write_whole_file(const std::filesystem::path& path, std::string_view bytes) {
+  errno = 0;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.flush();
-  if (!out) throw StateException("RocksDB state backend: cannot write " + path.string());
+  if (!out) {
+    // errno is that of the failed open or write (the stream sets it through the system call).
+    const std::string reason = std::strerror(errno);
+    out.close();
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    throw StateException("RocksDB state backend: cannot write " + path.string() + ": " + reason);
+  }
 }
 
 // A hard link when the file system allows one (SST files never change), a copy otherwise.
@@ -271,13 +315,15 @@ class RocksDbInstance final : public RocksDbStateContext {
     } else if (state_name == rocksdb::kDefaultColumnFamilyName) {
       family = db_->DefaultColumnFamily();
     } else {
-      check_rocksdb(db_->CreateColumnFamily(family_options_, state_name, &family),
-                    "create column family for state '" + state_name + "'");
+      check_rocksdb(
+          db_->CreateColumnFamily(family_options_, state_name, &family),
+          "create column family for state '" + state_name + "' in " + directory_.string());
     }
     auto handle = std::make_unique<RocksDbColumn::Handle>();
     handle->db = db_;
     handle->family = family;
     handle->write.disableWAL = true;
+    handle->directory = directory_.string();
     Column& created = columns_[state_name];
     created.family = family;
     created.column = std::make_unique<RocksDbColumn>(std::move(handle));
@@ -312,11 +358,17 @@ class RocksDbInstance final : public RocksDbStateContext {
     // The write-ahead log is off: what is only in memtables would be missing from the files.
     rocksdb::FlushOptions flush;
     flush.wait = true;
-    check_rocksdb(db_->Flush(flush, families), "flush for checkpoint");
+    check_rocksdb(db_->Flush(flush, families), "flush for checkpoint", directory_.string());
     rocksdb::Checkpoint* raw = nullptr;
-    check_rocksdb(rocksdb::Checkpoint::Create(db_, &raw), "create checkpoint");
+    check_rocksdb(rocksdb::Checkpoint::Create(db_, &raw), "create checkpoint", directory_.string());
     std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
-    check_rocksdb(checkpoint->CreateCheckpoint(dir.string(), 0), "checkpoint into " + dir.string());
+    const rocksdb::Status created = checkpoint->CreateCheckpoint(dir.string(), 0);
+    if (!created.ok()) {
+      // RocksDB builds the checkpoint in <dir>.tmp and renames it: neither may stay behind.
+      std::filesystem::remove_all(dir, ignored);
+      std::filesystem::remove_all(dir.string() + ".tmp", ignored);
+      check_rocksdb(created, "checkpoint into " + dir.string());
+    }
     return dir;
   }
 
@@ -342,9 +394,8 @@ class RocksDbInstance final : public RocksDbStateContext {
     std::filesystem::remove_all(directory_, ignored);
     place_snapshot_files(meta, snapshot, directory_);
     std::vector<std::string> families;
-    check_rocksdb(
-        rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), directory_.string(), &families),
-        "list the column families of the restored checkpoint");
+    check_rocksdb(rocksdb::DB::ListColumnFamilies(db_options_, directory_.string(), &families),
+                  "list the column families of the restored checkpoint in " + directory_.string());
     open(families);
     restored_ = true;
   }
@@ -370,9 +421,8 @@ class RocksDbInstance final : public RocksDbStateContext {
     try {
       place_snapshot_files(meta, snapshot, temporary);
       std::vector<std::string> names;
-      check_rocksdb(
-          rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), temporary.string(), &names),
-          "list the column families of checkpoint files in " + temporary.string());
+      check_rocksdb(rocksdb::DB::ListColumnFamilies(db_options_, temporary.string(), &names),
+                    "list the column families of checkpoint files in " + temporary.string());
       std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
       for (const std::string& name : names) descriptors.emplace_back(name, family_options_);
       rocksdb::Options options(db_options_, family_options_);
@@ -394,14 +444,14 @@ class RocksDbInstance final : public RocksDbStateContext {
         rocksdb::WriteOptions write;
         write.disableWAL = true;
         for (; it->Valid() && key_group_of_stored(it->key()) <= last; it->Next()) {
-          check_rocksdb(batch.Put(family, it->key(), it->value()), "restore");
+          check_rocksdb(batch.Put(family, it->key(), it->value()), "restore", directory_.string());
           if (batch.GetDataSize() > (size_t{4} << 20)) {
-            check_rocksdb(db_->Write(write, &batch), "restore");
+            check_rocksdb(db_->Write(write, &batch), "restore", directory_.string());
             batch.Clear();
           }
         }
         check_rocksdb(it->status(), "read checkpoint files");
-        check_rocksdb(db_->Write(write, &batch), "restore");
+        check_rocksdb(db_->Write(write, &batch), "restore", directory_.string());
       }
     } catch (...) {
       close_source();
@@ -444,6 +494,12 @@ class RocksDbInstance final : public RocksDbStateContext {
     family_options_.memtable_whole_key_filtering = true;
 
     db_options_.create_if_missing = true;
+    env_ = options.env;
+    if (env_ != nullptr) db_options_.env = env_.get();
+    db_options_.info_log = std::make_shared<ErrorLogger>(directory_.string());
+    // The directory is deleted after closing: flushing memtables then is wasted work, and on a
+    // full disk one more failure while closing.
+    db_options_.avoid_flush_during_shutdown = true;
     db_options_.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(
         options.write_buffer_bytes * static_cast<size_t>(options.max_write_buffers));
     // Incremental checkpoints inline the MANIFEST: keep it short.
@@ -454,14 +510,14 @@ class RocksDbInstance final : public RocksDbStateContext {
   void open(const std::vector<std::string>& families) {
     rocksdb::Options all(db_options_, family_options_);
     if (families.empty()) {
-      check_rocksdb(rocksdb::DB::Open(all, directory_.string(), &db_), "open");
+      check_rocksdb(rocksdb::DB::Open(all, directory_.string(), &db_), "open", directory_.string());
     } else {
       std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
       for (const std::string& name : families) descriptors.emplace_back(name, family_options_);
       std::vector<rocksdb::ColumnFamilyHandle*> handles;
       all.create_if_missing = false;
       check_rocksdb(rocksdb::DB::Open(all, directory_.string(), descriptors, &handles, &db_),
-                    "open restored checkpoint");
+                    "open restored checkpoint", directory_.string());
       for (size_t i = 0; i < families.size(); ++i) {
         if (families[i] == rocksdb::kDefaultColumnFamilyName) {
           db_->DestroyColumnFamilyHandle(handles[i]).PermitUncheckedError();
@@ -513,6 +569,7 @@ class RocksDbInstance final : public RocksDbStateContext {
   std::string instance_id_;  // makes the names of this database's files unique in a job
   std::shared_ptr<HeldSnapshots> held_;
   std::shared_ptr<rocksdb::Cache> cache_;
+  std::shared_ptr<rocksdb::Env> env_;  // null: RocksDB's default; outlives the database
   rocksdb::ColumnFamilyOptions family_options_;
   rocksdb::DBOptions db_options_;
   rocksdb::DB* db_ = nullptr;
@@ -532,6 +589,44 @@ class RocksDbInstance final : public RocksDbStateContext {
   // Deferred full snapshots not yet run (completed by the destructor).
   std::vector<std::weak_ptr<DeferredFullSnapshot>> deferred;
 };
+
+namespace {
+
+// Sorts the files of a local checkpoint: small ones inlined into `meta`, SST files stored by an
+// earlier checkpoint referred to, new ones left for the checkpoint storage to copy.
+void list_local_checkpoint(const std::filesystem::path& dir, RocksDbInstance& instance,
+                           NativeMeta& meta, std::map<std::string, SnapshotFile>& files,
+                           KeyedStateSnapshot& result) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string local = entry.path().filename().string();
+    if (!state::is_sst(local)) {
+      meta.inlined[local] = state::read_whole_file(entry.path());
+      continue;
+    }
+    SnapshotFile file;
+    if (auto stored = instance.stored_files.find(local); stored != instance.stored_files.end()) {
+      // Stored by an earlier completed checkpoint: referred to, not copied again.
+      file = stored->second;
+      std::error_code ignored;
+      std::filesystem::remove(entry.path(), ignored);
+    } else {
+      file.name = instance.instance_id() + "-" + local;
+      file.local_path = entry.path().string();
+    }
+    meta.sst_names[file.name] = local;
+    result.native_files.push_back(file);
+    // Once this checkpoint completes, the storage holds the file under its name.
+    file.local_path.clear();
+    files.emplace(local, std::move(file));
+  }
+  // Only the new SST files remain for the storage to copy (it removes them as it does).
+  for (const auto& [name, bytes] : meta.inlined) {
+    std::error_code ignored;
+    std::filesystem::remove(dir / name, ignored);
+  }
+}
+
+}  // namespace
 
 }  // namespace state
 
@@ -641,32 +736,13 @@ KeyedStateSnapshot RocksDbKeyedStateBackend::incremental_snapshot(int64_t checkp
   meta.last_key_group = last_key_group();
   meta.instance_id = instance.instance_id();
   std::map<std::string, SnapshotFile> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::string local = entry.path().filename().string();
-    if (!state::is_sst(local)) {
-      meta.inlined[local] = state::read_whole_file(entry.path());
-      continue;
-    }
-    SnapshotFile file;
-    if (auto stored = instance.stored_files.find(local); stored != instance.stored_files.end()) {
-      // Stored by an earlier completed checkpoint: referred to, not copied again.
-      file = stored->second;
-      std::error_code ignored;
-      std::filesystem::remove(entry.path(), ignored);
-    } else {
-      file.name = instance.instance_id() + "-" + local;
-      file.local_path = entry.path().string();
-    }
-    meta.sst_names[file.name] = local;
-    result.native_files.push_back(file);
-    // Once this checkpoint completes, the storage holds the file under its name.
-    file.local_path.clear();
-    files.emplace(local, std::move(file));
-  }
-  // Only the new SST files remain for the storage to copy (it removes them as it does).
-  for (const auto& [name, bytes] : meta.inlined) {
-    std::error_code ignored;
-    std::filesystem::remove(dir / name, ignored);
+  try {
+    state::list_local_checkpoint(dir, instance, meta, files, result);
+  } catch (const std::exception& e) {
+    // Nothing of a failed snapshot stays on disk: the checkpoint storage never sees its files.
+    instance.remove_local_checkpoint(checkpoint_id);
+    if (dynamic_cast<const StateException*>(&e) != nullptr) throw;
+    throw StateException("RocksDB incremental snapshot in " + dir.string() + ": " + e.what());
   }
   instance.pending_files[checkpoint_id] = std::move(files);
   result.native_meta = meta.encode();

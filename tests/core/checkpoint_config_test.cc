@@ -68,13 +68,15 @@ std::string error_of(const std::string& yaml) {
 
 TEST(CheckpointConfigTest, BadValuesNameTheKey) {
   EXPECT_NE(error_of("execution.checkpointing.mode: SOMETIMES")
-                .find("'execution.checkpointing.mode': 'SOMETIMES', expected EXACTLY_ONCE or "
+                .find("'execution.checkpointing.mode' (in YAML, line 1): 'SOMETIMES', expected "
+                      "EXACTLY_ONCE or "
                       "AT_LEAST_ONCE"),
             std::string::npos);
-  EXPECT_NE(error_of("execution.checkpointing.interval: 5 ms")
-                .find("'execution.checkpointing.interval': the checkpoint interval must be at "
-                      "least 10 ms"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("execution.checkpointing.interval: 5 ms")
+          .find("'execution.checkpointing.interval' (in YAML, line 1): the checkpoint interval "
+                "must be at least 10 ms"),
+      std::string::npos);
   EXPECT_NE(error_of("execution.checkpointing.max-concurrent-checkpoints: 0")
                 .find("execution.checkpointing.max-concurrent-checkpoints"),
             std::string::npos);

@@ -3,8 +3,12 @@
 #include "cluster/checkpoint_storage.h"
 
 #include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -262,6 +266,162 @@ TEST_F(SharedFilesTest, AMissingOrDamagedSharedFileIsReportedWithItsPath) {
   fs::remove(b);
   error = error_reading(dir);
   EXPECT_NE(error.find(b.string() + " is missing"), std::string::npos) << error;
+}
+
+TEST_F(CheckpointStorageTest, SerializerIdentitiesReadBack) {
+  CompletedCheckpoint checkpoint = sample();
+  auto state = std::make_shared<runtime::OperatorSubtaskState>(
+      *checkpoint.operators.at("my uid/with:odd chars").subtasks.at(0));
+  state->keyed.serializers["count"] = {
+      "ValueState", {"int64", 1}, {"eddy::state::VoidNamespace", 1}, {"double", 3}};
+  state->operator_state.at("offset").serializer = {"int64", 1};
+  checkpoint.operators.at("my uid/with:odd chars").subtasks[0] = state;
+  const CompletedCheckpoint read = CheckpointStorage::read(storage.write(checkpoint));
+  const runtime::OperatorSubtaskState& back =
+      *read.operators.at("my uid/with:odd chars").subtasks.at(0);
+  const StateSerializers& count = back.keyed.serializers.at("count");
+  EXPECT_EQ(count.kind, "ValueState");
+  EXPECT_EQ(count.key_serializer, (SerializerIdentity{"int64", 1}));
+  EXPECT_EQ(count.namespace_serializer, (SerializerIdentity{"eddy::state::VoidNamespace", 1}));
+  EXPECT_EQ(count.value_serializer, (SerializerIdentity{"double", 3}));
+  EXPECT_EQ(back.operator_state.at("offset").serializer, (SerializerIdentity{"int64", 1}));
+}
+
+TEST_F(CheckpointStorageTest, StateFilesWithoutSerializerIdentitiesStillRead) {
+  // A state file of an older format ends after the in-flight records; a state without operator
+  // state and identities writes them as three empty sections (three zero counts) after that.
+  runtime::OperatorSubtaskState state = *sample().operators.begin()->second.subtasks.at(0);
+  state.operator_state.clear();
+  const std::string bytes = runtime::serialize_subtask_state(state);
+  ASSERT_EQ(bytes.substr(bytes.size() - 3), std::string(3, '\0'));
+  const runtime::OperatorSubtaskState read =
+      runtime::deserialize_subtask_state(bytes.substr(0, bytes.size() - 3));
+  EXPECT_EQ(read.keyed.key_groups, state.keyed.key_groups);
+  EXPECT_EQ(read.raw_keyed.key_groups, state.raw_keyed.key_groups);
+  EXPECT_TRUE(read.keyed.serializers.empty());
+}
+
+// ---- Paths: a relative checkpoint directory, a checkpoint read from elsewhere.
+
+// Changes the working directory for the test's duration.
+struct WorkingDirectory {
+  explicit WorkingDirectory(const fs::path& dir) : previous(fs::current_path()) {
+    fs::current_path(dir);
+  }
+  ~WorkingDirectory() { fs::current_path(previous); }
+  fs::path previous;
+};
+
+TEST_F(SharedFilesTest, ARelativeCheckpointDirectoryReadsFromAnyWorkingDirectory) {
+  const fs::path source = new_file("a.sst", "aaaa").local_path;
+  fs::path dir;
+  {
+    WorkingDirectory inside(base);
+    CheckpointStorage relative(fs::path("ckpts"), "job");
+    dir = relative.write(native(1, {{"a.sst", source.string(), ""}}));
+  }
+  EXPECT_EQ(dir, base / "ckpts" / "job" / "chk-1");
+  const fs::path shared = base / "ckpts" / "job" / "shared" / "a.sst";
+  ASSERT_EQ(read(shared), "aaaa");
+  {
+    // From another working directory the checkpoint reads whole, its shared file included.
+    WorkingDirectory elsewhere(fs::temp_directory_path());
+    const CompletedCheckpoint checkpoint = CheckpointStorage::read(dir);
+    ASSERT_EQ(files_of(checkpoint).size(), 1u);
+    EXPECT_EQ(files_of(checkpoint)[0].shared_path, shared.string());
+  }
+  // A job directory moved elsewhere reads too: the paths are relative to the checkpoint.
+  fs::rename(base / "ckpts", base / "moved");
+  const CompletedCheckpoint moved = CheckpointStorage::read(base / "moved/job/chk-1/_metadata");
+  EXPECT_EQ(files_of(moved)[0].shared_path, (base / "moved/job/shared/a.sst").string());
+  EXPECT_EQ(read(files_of(moved)[0].shared_path), "aaaa");
+}
+
+TEST_F(SharedFilesTest, RelativeDirectoryOfTheWorkingDirectoryIsResolvedOnce) {
+  // A checkpoint written relative to one working directory and continued by a storage of the
+  // same relative base after a chdir: the storage resolved its base when it was created.
+  fs::create_directories(base);
+  WorkingDirectory inside(base);
+  CheckpointStorage relative(fs::path("ckpts"), "job");
+  const fs::path source = new_file("a.sst", "aaaa").local_path;
+  relative.write(native(1, {{"a.sst", source.string(), ""}}));
+  WorkingDirectory elsewhere(fs::temp_directory_path());
+  relative.write(native(2, {reference("a.sst")}));
+  EXPECT_EQ(files_of(CheckpointStorage::read(relative.checkpoint_directory(2)))[0].shared_path,
+            (base / "ckpts/job/shared/a.sst").string());
+}
+
+// ---- A full disk: a 1 MiB tmpfs mounted for the test (root only; skipped otherwise).
+
+struct FullDiskTest : SharedFilesTest {
+  fs::path disk = base / "disk";
+  bool mounted = false;
+
+  void SetUp() override {
+    fs::create_directories(disk);
+    if (::mount("tmpfs", disk.c_str(), "tmpfs", 0, "size=1M") != 0) {
+      GTEST_SKIP() << "cannot mount a 1 MiB tmpfs at " << disk << " (" << std::strerror(errno)
+                   << "): the full-disk tests need root";
+    }
+    mounted = true;
+  }
+  void TearDown() override {
+    if (mounted) ::umount2(disk.c_str(), MNT_DETACH);
+  }
+
+  // Every file under `dir`, relative to it.
+  static std::set<std::string> listing(const fs::path& dir) {
+    std::set<std::string> names;
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+      if (entry.is_regular_file()) names.insert(entry.path().lexically_relative(dir).string());
+    }
+    return names;
+  }
+
+  static std::string write_error(CheckpointStorage& storage, const CompletedCheckpoint& c) {
+    try {
+      storage.write(c);
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "";
+  }
+};
+
+TEST_F(FullDiskTest, ASharedFileThatDoesNotFitFailsWithTheOsErrorAndLeavesNothing) {
+  CheckpointStorage full(disk, "job");
+  const std::string error =
+      write_error(full, native(1, {new_file("big.sst", std::string(size_t{2} << 20, 'x'))}));
+  ASSERT_NE(error, "") << "2 MiB were written to a 1 MiB disk";
+  EXPECT_NE(error.find("No space left on device"), std::string::npos) << error;
+  EXPECT_NE(error.find((full.shared_directory() / "big.sst.inprogress").string()),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(listing(disk), std::set<std::string>{}) << "a partial shared file stays behind";
+  full.discard(1);  // the coordinator aborts the checkpoint
+  full.remove_job_directory_if_empty();
+  EXPECT_TRUE(fs::is_empty(disk));
+}
+
+TEST_F(FullDiskTest, AStateFileThatDoesNotFitFailsWithTheOsErrorAndLeavesNothing) {
+  CheckpointStorage full(disk, "job");
+  CompletedCheckpoint checkpoint = sample();
+  auto state = std::make_shared<runtime::OperatorSubtaskState>();
+  state->keyed.max_parallelism = 128;
+  state->keyed.key_groups["big"][0] = std::string(size_t{2} << 20, 'x');
+  checkpoint.operators["big"].subtasks[0] = state;
+  const std::string error = write_error(full, checkpoint);
+  ASSERT_NE(error, "");
+  EXPECT_NE(error.find("No space left on device"), std::string::npos) << error;
+  EXPECT_NE(error.find(full.checkpoint_directory(7).string()), std::string::npos) << error;
+  for (const std::string& name : listing(disk)) {
+    EXPECT_EQ(name.find("_metadata"), std::string::npos) << "a failed checkpoint has " << name;
+    EXPECT_EQ(name.find("op-") != std::string::npos && name.find("big") != std::string::npos, false)
+        << "the partial state file stays behind: " << name;
+  }
+  full.discard(7);
+  full.remove_job_directory_if_empty();
+  EXPECT_TRUE(fs::is_empty(disk));
 }
 
 }  // namespace

@@ -1,31 +1,37 @@
 // CollectIterator: the results of execute_and_collect(), read while the job runs. Reading is
-// what drives the job once the channel is full. Dropping the iterator early cancels the job.
+// what drives the job once the collect sink's buffer is full. Dropping the iterator early cancels
+// the job. With checkpointing, results are exactly once across restarts: each is handed out once
+// the checkpoint holding it has completed (see CollectResultFetcher).
 #pragma once
 
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "eddy/api/collect_result_fetcher.h"
 #include "eddy/api/job_client.h"
-#include "eddy/runtime/collect_channel.h"
+#include "eddy/runtime/collect_coordinator.h"
 
 namespace eddy {
 
 template <class T>
 class CollectIterator {
  public:
-  CollectIterator(JobClient client, std::shared_ptr<runtime::CollectChannel<T>> channel)
-      : client_(std::move(client)), channel_(std::move(channel)) {}
+  // `not_exactly_once`: see CollectResultFetcher.
+  CollectIterator(JobClient client, std::shared_ptr<runtime::CollectCoordinator<T>> coordinator,
+                  std::string not_exactly_once)
+      : fetcher_(std::move(client), std::move(coordinator), std::move(not_exactly_once)) {}
   CollectIterator(CollectIterator&&) noexcept = default;
   CollectIterator& operator=(CollectIterator&&) noexcept = default;
   ~CollectIterator() { close(); }
 
   // Waits for the next record. False at the end of a finished job; throws
-  // JobExecutionException if the job failed.
+  // JobExecutionException if the job failed, or restarted where results cannot survive it.
   bool has_next() {
     if (!next_ && !done_) {
-      next_ = channel_->take();
+      next_ = fetcher_.next();
       done_ = !next_;
     }
     return next_.has_value();
@@ -38,12 +44,7 @@ class CollectIterator {
     return value;
   }
   // Stops reading; cancels the job if it still runs.
-  void close() {
-    if (!channel_) return;
-    channel_->close();
-    if (!is_globally_terminal(client_.get_job_status())) client_.cancel();
-    channel_.reset();
-  }
+  void close() { fetcher_.close(); }
   // Reads up to `limit` records (all, if absent) and closes.
   std::vector<T> to_vector(std::optional<size_t> limit = std::nullopt) {
     std::vector<T> out;
@@ -51,7 +52,7 @@ class CollectIterator {
     close();
     return out;
   }
-  const JobClient& get_job_client() const { return client_; }
+  const JobClient& get_job_client() const { return fetcher_.job_client(); }
 
   class iterator {
    public:
@@ -84,8 +85,7 @@ class CollectIterator {
   iterator end() { return iterator(); }
 
  private:
-  JobClient client_;
-  std::shared_ptr<runtime::CollectChannel<T>> channel_;
+  CollectResultFetcher<T> fetcher_;
   std::optional<T> next_;
   bool done_ = false;
 };

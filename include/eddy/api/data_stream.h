@@ -14,7 +14,9 @@
 #include "eddy/api/data_stream_sink.h"
 #include "eddy/api/functions.h"
 #include "eddy/api/stream_handle.h"
+#include "eddy/core/type_name.h"
 #include "eddy/runtime/operators/basic_operators.h"
+#include "eddy/runtime/operators/collect_sink_operator.h"
 #include "eddy/runtime/operators/field_aggregation.h"
 #include "eddy/runtime/operators/keyed_operators.h"
 #include "eddy/runtime/operators/sink_operators.h"
@@ -235,17 +237,27 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
   }
 
   // Runs the job up to this stream (plus every other pending sink) and returns its records.
+  // With checkpointing (and a serializable T) they are exactly once across restarts, each handed
+  // out once a completed checkpoint holds it; without, a restart makes the iterator throw.
   CollectIterator<T> execute_and_collect(const std::string& job_name = "DataStream Collect") const {
-    auto channel = std::make_shared<runtime::CollectChannel<T>>();
+    auto coordinator = std::make_shared<runtime::CollectCoordinator<T>>(runtime::new_collect_id());
     DataStreamSink collect =
-        sink("Sink: Collect Stream Sink", [channel](const runtime::OperatorOutputs&) {
-          return std::make_unique<runtime::CollectSinkOperator<T>>(channel);
+        sink("Sink: Collect Stream Sink", [coordinator](const runtime::OperatorOutputs&) {
+          return std::make_unique<runtime::CollectSinkOperator<T>>(coordinator);
         });
     collect.set_parallelism(1);
+    std::string not_exactly_once;
+    if (!this->env_->checkpoint.is_checkpointing_enabled()) {
+      not_exactly_once = "without checkpointing";
+    } else if constexpr (!Serializable<T>) {
+      not_exactly_once = "and its result type '" + type_name<T>() +
+                         "' cannot be checkpointed (it is not serializable)";
+    }
     JobClient client = api_detail::execute_async(this->env_, job_name);
     client.add_completion_listener(
-        [channel](JobStatus, std::exception_ptr error) { channel->finish(error); });
-    return CollectIterator<T>(std::move(client), channel);
+        [coordinator](JobStatus, std::exception_ptr) { coordinator->job_ended(); });
+    return CollectIterator<T>(std::move(client), std::move(coordinator),
+                              std::move(not_exactly_once));
   }
   // Collects at most `limit` records, then cancels the job: works for unbounded streams too.
   std::vector<T> execute_and_collect(const std::string& job_name, size_t limit) const {
@@ -296,5 +308,5 @@ class DataStream : public api_detail::StreamHandle<DataStream<T>> {
 
 #include "eddy/api/connected_streams.h"
 #include "eddy/api/keyed_stream.h"
-#include "eddy/api/windowed_stream.h"
 #include "eddy/api/window_join.h"
+#include "eddy/api/windowed_stream.h"

@@ -26,6 +26,7 @@ struct EnvironmentState {
   StateBackendType state_backend = StateBackendType::kHashMap;
   SavepointRestoreSettings savepoint_restore;
   bool chaining_enabled = true;
+  int64_t task_cancellation_timeout_ms = 180'000;  // 0: no watchdog
   int next_id = 1;
   // Operators and sinks to run on the next execute(); sources are reached through them.
   std::vector<graph::TransformationPtr> transformations;

@@ -30,10 +30,11 @@ class StreamExecutionEnvironment {
   // execution.checkpointing.*, state.checkpoints.*, state.backend.type, state.backend.incremental,
   // state.backend.rocksdb.* and
   // execution.savepoint.path / .ignore-unclaimed-state.
-  // Other keys are ignored. Throws ConfigurationException naming the key for a bad value.
+  // Keys that Eddy does not read are logged as warnings (see docs/configuration.md) and
+  // otherwise ignored. Throws ConfigurationException naming the key and its file for a bad value.
   StreamExecutionEnvironment& configure(const Configuration& config);
 
-  // Default parallelism of every operator (initially the number of CPU cores).
+  // Default parallelism of every operator (initially the number of CPU cores), in [1, 32768].
   StreamExecutionEnvironment& set_parallelism(int parallelism);
   int get_parallelism() const { return state_->parallelism; }
   // Upper bound for rescaling keyed state; the number of key groups (default 128).
@@ -123,7 +124,8 @@ class StreamExecutionEnvironment {
     return from_collection(std::vector<T>{T(std::move(first)), T(std::move(rest))...});
   }
 
-  // Emits from..to (inclusive) as int64_t, split across parallel subtasks.
+  // Emits from..to (inclusive) as int64_t, split across parallel subtasks. Throws
+  // InvalidProgramException if from > to.
   DataStream<int64_t> from_sequence(int64_t from, int64_t to) const;
 
   // Reads a text file line by line (one subtask; the file is read once). Defined by the

@@ -171,13 +171,12 @@ inline std::pair<int, int> key_group_range_for_operator(int max_parallelism, int
 }
 
 // Flink's default max parallelism: 1.5 x parallelism rounded up to a power of two, in [128, 32768].
+// Computed in 64 bits and capped before doubling, so that no parallelism can overflow it.
 inline int compute_default_max_parallelism(int parallelism) {
-  int target = parallelism + parallelism / 2;
-  int p = 1;
-  while (p < target) p <<= 1;
-  if (p < kDefaultMaxParallelism) p = kDefaultMaxParallelism;
-  if (p > kUpperBoundMaxParallelism) p = kUpperBoundMaxParallelism;
-  return p;
+  const int64_t target = int64_t{parallelism} + parallelism / 2;
+  int64_t p = kDefaultMaxParallelism;
+  while (p < target && p < kUpperBoundMaxParallelism) p <<= 1;
+  return static_cast<int>(p);
 }
 
 // Hasher for std::unordered_map keyed by stream keys.

@@ -3,6 +3,8 @@
 // are unsigned LEB128 varints; strings are length + raw bytes; optional is a 0/1 byte + value;
 // pair, tuple, array and EDDY_SERIALIZABLE structs are their fields in order with no tags or
 // names, so the reader must know the exact type. Byte order never depends on the host.
+// Each serializer has an identity (serializer_identity<T>(): a name and a version) that snapshots
+// record with state, so that state is never read by a serializer of another type.
 #pragma once
 
 #include <algorithm>
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "eddy/core/exceptions.h"
+#include "eddy/core/type_name.h"
 
 namespace eddy {
 
@@ -395,6 +398,170 @@ T deserialize_from_string(std::string_view bytes) {
   return value;
 }
 
+// ---- Serializer identity.
+// What a snapshot records of the serializer that wrote a state: a restore compares it with the
+// serializer that is to read the state and refuses the state if that one cannot read it, instead
+// of reinterpreting its bytes. The identity is a name and a version:
+//  - built-in serializers are named after what they write: "int64", "double", "string",
+//    "vector<int32>", "map<string, int64>" (std::map and std::unordered_map write the same
+//    bytes and share a name), "optional<T>", "pair<A, B>", "tuple<...>", "array<T, N>";
+//  - EDDY_SERIALIZABLE structs: "<C++ type>{<field serializers in order>}", so adding, removing,
+//    reordering or retyping a field changes the identity;
+//  - other TypeSerializer specializations: the C++ type's name, unless they declare
+//      static std::string name();
+//  - the version is 1 unless the serializer declares `static constexpr uint32_t kVersion`. A
+//    serializer that reads bytes of older versions (telling them apart itself) declares the
+//    oldest with `static constexpr uint32_t kMinReadableVersion`; by default only its own.
+// Compatible means: same name, and a written version in [kMinReadableVersion, kVersion].
+// Nothing is migrated implicitly (int32 state is not read as int64).
+struct SerializerIdentity {
+  std::string name;      // empty: unknown (state written before identities were recorded)
+  uint32_t version = 0;  // of the serializer that wrote (or will write) the bytes
+  // The oldest version this serializer reads; not recorded in snapshots.
+  uint32_t min_readable_version = 0;
+
+  bool known() const { return !name.empty(); }
+  // True if this serializer reads what `written` wrote (or either is unknown).
+  bool can_read(const SerializerIdentity& written) const {
+    if (!known() || !written.known()) return true;
+    return written.name == name && written.version <= version &&
+           written.version >= min_readable_version;
+  }
+  // "int64", or "int64 (version 2)" for a version other than 1.
+  std::string describe() const {
+    if (version == 1) return name;
+    return name + " (version " + std::to_string(version) + ")";
+  }
+  friend bool operator==(const SerializerIdentity& a, const SerializerIdentity& b) {
+    return a.name == b.name && a.version == b.version;
+  }
+};
+
+template <class T>
+SerializerIdentity serializer_identity();
+
+namespace serializer_detail {
+
+template <class T>
+concept DeclaresName = requires {
+  { TypeSerializer<T>::name() } -> std::convertible_to<std::string>;
+};
+template <class T>
+concept DeclaresVersion = requires {
+  { TypeSerializer<T>::kVersion } -> std::convertible_to<uint32_t>;
+};
+template <class T>
+concept DeclaresMinReadableVersion = requires {
+  { TypeSerializer<T>::kMinReadableVersion } -> std::convertible_to<uint32_t>;
+};
+
+// A nested serializer as part of a composite's name: its name, and its version if not 1, so
+// that a new version of an element's serializer changes the composite's identity too.
+template <class T>
+std::string nested_name() {
+  const SerializerIdentity identity = serializer_identity<T>();
+  if (identity.version == 1) return identity.name;
+  return identity.name + "@" + std::to_string(identity.version);
+}
+
+template <class... Ts>
+std::string nested_names() {
+  std::string names;
+  ((names += (names.empty() ? "" : ", ") + nested_name<Ts>()), ...);
+  return names;
+}
+
+// The built-in serializers' names; the primary template names the C++ type.
+template <class T, class Enable = void>
+struct BuiltInName {
+  static std::string get() { return type_name<T>(); }
+};
+template <FixedWidth T>
+struct BuiltInName<T> {
+  static std::string get() {
+    if constexpr (std::is_same_v<T, bool>) {
+      return "bool";
+    } else if constexpr (std::is_same_v<T, char>) {
+      return "char";
+    } else if constexpr (std::is_same_v<T, float>) {
+      return "float";
+    } else if constexpr (std::is_same_v<T, double>) {
+      return "double";
+    } else if constexpr (std::is_same_v<T, signed char> || std::is_same_v<T, short> ||
+                         std::is_same_v<T, int> || std::is_same_v<T, long> ||
+                         std::is_same_v<T, long long>) {
+      return "int" + std::to_string(sizeof(T) * 8);
+    } else if constexpr (std::is_same_v<T, unsigned char> || std::is_same_v<T, unsigned short> ||
+                         std::is_same_v<T, unsigned int> || std::is_same_v<T, unsigned long> ||
+                         std::is_same_v<T, unsigned long long>) {
+      return "uint" + std::to_string(sizeof(T) * 8);
+    } else {
+      return type_name<T>();  // char8_t, char16_t, char32_t, wchar_t
+    }
+  }
+};
+template <Enum E>
+struct BuiltInName<E> {
+  static std::string get() {
+    return "enum " + type_name<E>() + " : " + BuiltInName<std::underlying_type_t<E>>::get();
+  }
+};
+template <>
+struct BuiltInName<std::string> {
+  static std::string get() { return "string"; }
+};
+template <class A, class B>
+struct BuiltInName<std::pair<A, B>> {
+  static std::string get() { return "pair<" + nested_names<A, B>() + ">"; }
+};
+template <class... Ts>
+struct BuiltInName<std::tuple<Ts...>> {
+  static std::string get() { return "tuple<" + nested_names<Ts...>() + ">"; }
+};
+template <class T, size_t N>
+struct BuiltInName<std::array<T, N>> {
+  static std::string get() { return "array<" + nested_name<T>() + ", " + std::to_string(N) + ">"; }
+};
+template <class T, class Alloc>
+struct BuiltInName<std::vector<T, Alloc>> {
+  static std::string get() { return "vector<" + nested_name<T>() + ">"; }
+};
+template <class T>
+struct BuiltInName<std::optional<T>> {
+  static std::string get() { return "optional<" + nested_name<T>() + ">"; }
+};
+template <class K, class V, class Compare, class Alloc>
+struct BuiltInName<std::map<K, V, Compare, Alloc>> {
+  static std::string get() { return "map<" + nested_names<K, V>() + ">"; }
+};
+template <class K, class V, class Hash, class KeyEqual, class Alloc>
+struct BuiltInName<std::unordered_map<K, V, Hash, KeyEqual, Alloc>> {
+  static std::string get() { return "map<" + nested_names<K, V>() + ">"; }
+};
+
+}  // namespace serializer_detail
+
+template <class T>
+SerializerIdentity serializer_identity() {
+  SerializerIdentity identity;
+  if constexpr (serializer_detail::DeclaresName<T>) {
+    identity.name = TypeSerializer<T>::name();
+  } else {
+    identity.name = serializer_detail::BuiltInName<T>::get();
+  }
+  if constexpr (serializer_detail::DeclaresVersion<T>) {
+    identity.version = TypeSerializer<T>::kVersion;
+  } else {
+    identity.version = 1;
+  }
+  if constexpr (serializer_detail::DeclaresMinReadableVersion<T>) {
+    identity.min_readable_version = TypeSerializer<T>::kMinReadableVersion;
+  } else {
+    identity.min_readable_version = identity.version;
+  }
+  return identity;
+}
+
 }  // namespace eddy
 
 // EDDY_PP_FOR_EACH(m, a, b, c) expands to m(a) m(b) m(c); up to 256 arguments, or none.
@@ -421,6 +588,10 @@ T deserialize_from_string(std::string_view bytes) {
   ::eddy::TypeSerializer<EDDY_SERIALIZER_FIELD_TYPE_(field)>::serialize(value.field, out);
 #define EDDY_SERIALIZER_READ_FIELD_(field) \
   value.field = ::eddy::TypeSerializer<EDDY_SERIALIZER_FIELD_TYPE_(field)>::deserialize(in);
+#define EDDY_SERIALIZER_FIELD_NAME_(field)          \
+  fields += (fields.empty() ? "" : ", ") +          \
+            ::eddy::serializer_detail::nested_name< \
+                ::std::remove_cvref_t<decltype(::std::declval<Serialized&>().field)>>();
 
 // Makes a struct serializable as its listed fields, in the order given:
 //   struct Trade { std::string symbol; int64_t qty; double price; };
@@ -430,16 +601,23 @@ T deserialize_from_string(std::string_view bytes) {
 // qualified and must not contain a top-level comma (use an alias for such template types). The
 // struct must be default-constructible and its fields accessible and assignable; fields not
 // listed are left value-initialized on read.
-#define EDDY_SERIALIZABLE(Type, ...)                                      \
-  template <>                                                             \
-  struct eddy::TypeSerializer<Type> {                                     \
-    static void serialize([[maybe_unused]] const Type& value,             \
-                          [[maybe_unused]] ::eddy::DataOutputView& out) { \
-      EDDY_PP_FOR_EACH(EDDY_SERIALIZER_WRITE_FIELD_, __VA_ARGS__)         \
-    }                                                                     \
-    static Type deserialize([[maybe_unused]] ::eddy::DataInputView& in) { \
-      Type value{};                                                       \
-      EDDY_PP_FOR_EACH(EDDY_SERIALIZER_READ_FIELD_, __VA_ARGS__)          \
-      return value;                                                       \
-    }                                                                     \
+#define EDDY_SERIALIZABLE(Type, ...)                                           \
+  template <>                                                                  \
+  struct eddy::TypeSerializer<Type> {                                          \
+    static void serialize([[maybe_unused]] const Type& value,                  \
+                          [[maybe_unused]] ::eddy::DataOutputView& out) {      \
+      EDDY_PP_FOR_EACH(EDDY_SERIALIZER_WRITE_FIELD_, __VA_ARGS__)              \
+    }                                                                          \
+    static Type deserialize([[maybe_unused]] ::eddy::DataInputView& in) {      \
+      Type value{};                                                            \
+      EDDY_PP_FOR_EACH(EDDY_SERIALIZER_READ_FIELD_, __VA_ARGS__)               \
+      return value;                                                            \
+    }                                                                          \
+    /* The identity snapshots record: the type and its fields' serializers. */ \
+    using Serialized = Type;                                                   \
+    static ::std::string name() {                                              \
+      ::std::string fields;                                                    \
+      EDDY_PP_FOR_EACH(EDDY_SERIALIZER_FIELD_NAME_, __VA_ARGS__)               \
+      return ::eddy::type_name<Type>() + "{" + fields + "}";                   \
+    }                                                                          \
   }

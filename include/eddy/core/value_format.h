@@ -1,10 +1,11 @@
 // How records are shown by print() and write_as_text(): the shapes Flink users know from Java's
-// toString() — tuples as (a,b), lists as [a, b], booleans as true/false, a missing value as null.
+// toString() — tuples as (a,b), lists as [a, b], booleans as true/false, a missing value as null,
+// doubles and floats as Double.toString / Float.toString (1.0, 1.185942626E7, NaN; see
+// java_number_format.h).
 // A user type is shown by an ADL-visible `to_string(const T&)` or else by `operator<<`.
 #pragma once
 
 #include <array>
-#include <cmath>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -16,6 +17,8 @@
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "eddy/core/java_number_format.h"
 
 namespace eddy {
 
@@ -80,12 +83,10 @@ void format_value_to(std::string& out, const T& value) {
     out += value ? "true" : "false";
   } else if constexpr (std::is_same_v<T, char>) {
     out += value;
+  } else if constexpr (std::is_same_v<T, float>) {
+    append_java_float(out, value);
   } else if constexpr (std::is_floating_point_v<T>) {
-    if (std::isfinite(value) && value == std::trunc(value) && std::fabs(value) < 1e16) {
-      fmt::format_to(std::back_inserter(out), "{:.1f}", value);  // Java shows 2.0, not 2
-    } else {
-      fmt::format_to(std::back_inserter(out), "{}", value);
-    }
+    append_java_double(out, static_cast<double>(value));
   } else if constexpr (std::is_arithmetic_v<T>) {
     fmt::format_to(std::back_inserter(out), "{}", value);
   } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {

@@ -84,6 +84,8 @@ class StateSnapshotContext {
       : barrier_(barrier), raw_keyed_(raw_keyed) {}
   int64_t checkpoint_id() const { return barrier_.id; }
   int64_t checkpoint_timestamp() const { return barrier_.timestamp; }
+  // A savepoint belongs to the user: a restart never restores it.
+  bool is_savepoint() const { return barrier_.is_savepoint; }
   bool takes_state() const { return raw_keyed_ != nullptr; }
 
   // Writes `entries` (anything iterable of items) under `name`, each item to the key group of

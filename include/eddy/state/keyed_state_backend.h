@@ -11,6 +11,14 @@
 // namespace type throws StateException naming the state. The typed get_* templates reach the
 // virtual create_state() hook through a StateFactory (see state_factory.h).
 //
+// Serializers: a snapshot records, for each state, the identities of its key, namespace and
+// value serializers and its kind (StateSerializers). A restored state is checked when it is
+// next requested (kind, namespace and value serializers) and when the first key is set
+// (set_current_key_of: the key serializer); one whose serializers cannot read what the old
+// ones wrote throws StateException ("The new state serializer for state 'x' must not be
+// incompatible with the old state serializer: old int64, new double") instead of reading
+// its bytes as another type. Snapshots without identities (older formats) are not checked.
+//
 // Threading: a backend and its states belong to the subtask's thread.
 #pragma once
 
@@ -52,12 +60,24 @@ struct SnapshotFile {
 
 enum class SnapshotType { kCheckpoint, kSavepoint };
 
+// What a snapshot records of the serializers of one keyed state (see serializer.h's identity
+// section). Empty identities are unknown: not checked.
+struct StateSerializers {
+  std::string kind;  // "ValueState", "ListState", ...
+  SerializerIdentity key_serializer;
+  SerializerIdentity namespace_serializer;
+  SerializerIdentity value_serializer;  // a map state's: "map state<UK, UV>"
+};
+
 struct KeyedStateSnapshot {
   int max_parallelism = 0;
   std::map<std::string, std::map<int, std::string>> key_groups;  // state name -> key group
   std::function<void(KeyedStateSnapshot&)> deferred;             // empty once materialized
   std::string native_meta;
   std::vector<SnapshotFile> native_files;
+  // The serializers of every state in the snapshot (and of states restored but not requested
+  // since), by state name.
+  std::map<std::string, StateSerializers> serializers;
 
   bool empty() const { return key_groups.empty() && !deferred && native_meta.empty(); }
   // Runs the deferred phase, if any; the view it held is released. Throws StateException.
@@ -122,8 +142,9 @@ class KeyedStateBackend {
   typename state::StateTypes<N, Descriptor>::Internal& get_partitioned_state(
       const Descriptor& descriptor) {
     using Factory = state::TypedStateFactory<N, Descriptor>;
-    state::InternalKvStateBase& created = get_or_create_state(
-        descriptor, typeid(Factory), &describe_state_type<N, Descriptor>, Factory(descriptor));
+    state::InternalKvStateBase& created =
+        get_or_create_state(descriptor, typeid(Factory), &describe_state_type<N, Descriptor>,
+                            &state_serializers_of<N, Descriptor>, Factory(descriptor));
     // get_or_create_state checked that the state was created by this very Factory type.
     return static_cast<typename Factory::Internal&>(created);
   }
@@ -155,6 +176,13 @@ class KeyedStateBackend {
     context_.set_time_provider(std::move(provider));
   }
 
+  using KeySerializerFn = SerializerIdentity (*)();
+  // Declares the serializer of the keys set from now on (set_current_key_of does, with
+  // &serializer_identity<K>). Throws StateException if it cannot read the keys of a restored
+  // state.
+  void set_key_serializer(KeySerializerFn key_serializer);
+  KeySerializerFn key_serializer_fn() const { return key_serializer_fn_; }
+
  protected:
   // Creates a state of this backend's storage for the factory's types.
   virtual std::unique_ptr<state::InternalKvStateBase> create_state(
@@ -178,14 +206,20 @@ class KeyedStateBackend {
   // Restored key groups of states not requested since the restore.
   const PendingRestore& pending_restore() const { return pending_restore_; }
 
+  // The serializers a snapshot taken now records: those of every registered state, and the
+  // restored ones of states not requested since.
+  std::map<std::string, StateSerializers> state_serializers() const;
+
  private:
   using DescribeType = std::string (*)();
+  using SerializersFn = StateSerializers (*)(const StateDescriptorBase&);
 
   struct RegisteredState {
     StateKind kind;
     std::type_index type;
     DescribeType describe;
     std::unique_ptr<state::InternalKvStateBase> state;
+    StateSerializers serializers;  // key_serializer empty: see key_serializer_
   };
 
   template <class N, class Descriptor>
@@ -193,9 +227,28 @@ class KeyedStateBackend {
     return type_name<Descriptor>() + " in namespace " + type_name<N>();
   }
 
+  template <class N, class Descriptor>
+  static StateSerializers state_serializers_of(const StateDescriptorBase& descriptor) {
+    using Types = state::StateTypes<N, Descriptor>;
+    StateSerializers serializers;
+    serializers.kind = std::string(state_kind_name(descriptor.kind()));
+    serializers.namespace_serializer = state::identity_of<N>();
+    serializers.value_serializer = Types::value_serializer();
+    // TTL stores a timestamp with each value: other bytes than the same state without it.
+    if (descriptor.ttl_config()) {
+      serializers.value_serializer.name = "ttl<" + serializers.value_serializer.name + ">";
+    }
+    return serializers;
+  }
+
   state::InternalKvStateBase& get_or_create_state(const StateDescriptorBase& descriptor,
                                                   std::type_index type, DescribeType describe,
+                                                  SerializersFn serializers,
                                                   const state::StateFactory& factory);
+
+  // Throws StateException unless state `name`'s serializers `now` read what `restored` records.
+  void check_restored_serializers(const std::string& name, const StateSerializers& now,
+                                  const StateSerializers& restored) const;
 
   // Restores `state`'s key groups from `per_key_group` that lie in this backend's range.
   void restore_state(const std::string& name, state::InternalKvStateBase& state,
@@ -204,12 +257,21 @@ class KeyedStateBackend {
   state::KeyContext context_;
   std::unordered_map<std::string, RegisteredState> states_;
   PendingRestore pending_restore_;
+  // The serializers restored snapshots recorded, by state name.
+  std::map<std::string, StateSerializers> restored_serializers_;
+  KeySerializerFn key_serializer_fn_ = nullptr;  // null until the first key is set
+  SerializerIdentity key_serializer_;
 };
 
 // Positions `backend` on a typed key: serializes it and computes its key group, as the keyed
 // operator does before each record.
+// The first call (and a call with another key type) declares the key serializer, checked
+// against the restored states'.
 template <Serializable K>
 void set_current_key_of(KeyedStateBackend& backend, const K& key) {
+  if (backend.key_serializer_fn() != &serializer_identity<K>) {
+    backend.set_key_serializer(&serializer_identity<K>);
+  }
   backend.set_current_key(serialize_to_string(key),
                           assign_to_key_group(key, backend.max_parallelism()));
 }

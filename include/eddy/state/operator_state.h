@@ -5,7 +5,10 @@
 // An OperatorStateStore belongs to its subtask's thread. States are created on first request
 // and cached by name; a name used again with another mode or type throws StateException.
 // Checkpoints take snapshot(): each state's elements serialized one by one (a broadcast state's
-// entries as (key, value) pairs), so they can be redistributed without knowing their types.
+// entries as (key, value) pairs), so they can be redistributed without knowing their types,
+// and the identity of the element serializer: a state restored with another element type
+// throws StateException when it is requested ("The new state serializer for operator state 'x'
+// must not be incompatible with the old state serializer: old int64, new string").
 #pragma once
 
 #include <map>
@@ -31,6 +34,8 @@ enum class OperatorStateMode { kSplitDistribute, kUnion, kBroadcast };
 struct OperatorStateEntries {
   OperatorStateMode mode = OperatorStateMode::kSplitDistribute;
   std::vector<std::string> elements;
+  // The element serializer (a broadcast state's: pair<K, V>); unknown in older snapshots.
+  SerializerIdentity serializer;
 };
 using OperatorStateSnapshot = std::map<std::string, OperatorStateEntries>;
 
@@ -117,14 +122,26 @@ class OperatorStateStore {
  private:
   using DescribeType = std::string (*)();
   using SnapshotFn = std::vector<std::string> (*)(const std::string& name, const State&);
+  using IdentityFn = SerializerIdentity (*)();
 
   struct Registered {
     OperatorStateMode mode;
     std::type_index type;
     DescribeType describe;
     SnapshotFn snapshot;
+    IdentityFn element_serializer;
     std::unique_ptr<State> state;
   };
+
+  template <class S>
+  static SerializerIdentity element_serializer_of() {
+    using Element = typename state::OperatorStateCodec<S>::Element;
+    if constexpr (Serializable<Element>) {
+      return serializer_identity<Element>();
+    } else {
+      return {type_name<Element>(), 0, 0};
+    }
+  }
 
   template <class S>
   S& get_or_create(const std::string& name, OperatorStateMode mode) {
@@ -134,9 +151,11 @@ class OperatorStateStore {
     }
     auto created = std::make_unique<S>();
     S& result = *created;
-    if (auto pending = take_pending(name, mode)) restore_elements(name, result, *pending);
+    if (auto pending = take_pending(name, mode, element_serializer_of<S>())) {
+      restore_elements(name, result, *pending);
+    }
     states_.emplace(name, Registered{mode, typeid(S), &type_name<S>, &snapshot_elements<S>,
-                                     std::move(created)});
+                                     &element_serializer_of<S>, std::move(created)});
     return result;
   }
 
@@ -173,9 +192,12 @@ class OperatorStateStore {
   }
 
   [[noreturn]] static void throw_not_serializable(const std::string& name, const std::string& type);
-  // The restored elements of `name`, removed from the pending ones; nothing if none.
+  // The restored elements of `name`, removed from the pending ones; nothing if none. Throws
+  // StateException if they were restored with another mode, or written by a serializer that
+  // `serializer` cannot read.
   std::optional<std::vector<std::string>> take_pending(const std::string& name,
-                                                       OperatorStateMode mode);
+                                                       OperatorStateMode mode,
+                                                       const SerializerIdentity& serializer);
 
   // The state registered as `name`, nullptr if none; throws StateException if it was registered
   // with another mode or type.

@@ -25,6 +25,12 @@
 // Restoring a native snapshot: for the same key-group range into a fresh backend, its files
 // become the backend's database; otherwise (rescaling, several old subtasks) each is opened as a
 // temporary database and its key groups in range are copied.
+// Failures: a failed RocksDB operation (a full disk, an I/O error) throws StateException naming
+// the operation, the backend's directory and RocksDB's status (with the OS error); the database
+// is then in an error state and every later write fails the same way, so the task fails and the
+// job restarts or fails. Closing after a failure never aborts: RocksDB's info log goes to
+// stderr (errors only) instead of a LOG file in the directory, whose failed writes would trip an
+// assertion in RocksDB, and nothing is flushed on close (the directory is deleted anyway).
 // Threading: like every backend, owned by its subtask's thread; RocksDB's own background
 // threads flush and compact; the deferred phase of a snapshot runs on any one thread. The
 // destructor completes a deferred phase still outstanding (so the snapshot stays valid after
@@ -39,6 +45,10 @@
 #include <vector>
 
 #include "eddy/state/keyed_state_backend.h"
+
+namespace rocksdb {
+class Env;
+}
 
 namespace eddy {
 
@@ -60,6 +70,9 @@ struct RocksDbStateOptions {
   // Checkpoints (not savepoints) in RocksDB's native form, sharing unchanged SST files with the
   // previous checkpoint.
   bool incremental_checkpoints = false;
+  // The RocksDB environment (file system, threads) the database uses; null: RocksDB's default.
+  // Tests pass one whose file system fails (a full disk) to check how failures surface.
+  std::shared_ptr<rocksdb::Env> env;
 };
 
 class RocksDbKeyedStateBackend final : public KeyedStateBackend {

@@ -44,6 +44,17 @@ class StateFactory {
 template <class N, class Descriptor>
 struct StateTypes;
 
+// The identity a snapshot records for type T: its serializer's, or for a type without one
+// (heap-only state, never written) its C++ name with version 0.
+template <class T>
+SerializerIdentity identity_of() {
+  if constexpr (Serializable<T>) {
+    return serializer_identity<T>();
+  } else {
+    return {type_name<T>(), 0, 0};
+  }
+}
+
 template <class N, class V>
 struct StateTypes<N, ValueStateDescriptor<V>> {
   using Internal = InternalValueState<N, V>;
@@ -51,6 +62,7 @@ struct StateTypes<N, ValueStateDescriptor<V>> {
   using Rocks = RocksDbValueState<N, V>;
   static constexpr bool kStorable = Serializable<N> && Serializable<V>;
   static std::string stored_types() { return "value type " + type_name<V>(); }
+  static SerializerIdentity value_serializer() { return identity_of<V>(); }
 };
 
 template <class N, class V>
@@ -60,6 +72,7 @@ struct StateTypes<N, ListStateDescriptor<V>> {
   using Rocks = RocksDbListState<N, V>;
   static constexpr bool kStorable = Serializable<N> && Serializable<V>;
   static std::string stored_types() { return "element type " + type_name<V>(); }
+  static SerializerIdentity value_serializer() { return identity_of<V>(); }
 };
 
 template <class N, class UK, class UV>
@@ -71,6 +84,15 @@ struct StateTypes<N, MapStateDescriptor<UK, UV>> {
   static std::string stored_types() {
     return "key type " + type_name<UK>() + " and value type " + type_name<UV>();
   }
+  static SerializerIdentity value_serializer() {
+    const SerializerIdentity key = identity_of<UK>();
+    const SerializerIdentity value = identity_of<UV>();
+    auto nested = [](const SerializerIdentity& identity) {
+      return identity.version == 1 ? identity.name
+                                   : identity.name + "@" + std::to_string(identity.version);
+    };
+    return {"map state<" + nested(key) + ", " + nested(value) + ">", 1, 1};
+  }
 };
 
 template <class N, class V>
@@ -80,6 +102,7 @@ struct StateTypes<N, ReducingStateDescriptor<V>> {
   using Rocks = RocksDbReducingState<N, V>;
   static constexpr bool kStorable = Serializable<N> && Serializable<V>;
   static std::string stored_types() { return "value type " + type_name<V>(); }
+  static SerializerIdentity value_serializer() { return identity_of<V>(); }
 };
 
 template <class N, class In, class Acc, class Out>
@@ -89,6 +112,7 @@ struct StateTypes<N, AggregatingStateDescriptor<In, Acc, Out>> {
   using Rocks = RocksDbAggregatingState<N, In, Acc, Out>;
   static constexpr bool kStorable = Serializable<N> && Serializable<Acc>;
   static std::string stored_types() { return "accumulator type " + type_name<Acc>(); }
+  static SerializerIdentity value_serializer() { return identity_of<Acc>(); }
 };
 
 template <class N, class Descriptor>

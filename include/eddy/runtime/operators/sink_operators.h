@@ -1,4 +1,5 @@
-// Built-in sinks: user SinkFunctions, print(), and the sink behind execute_and_collect().
+// Built-in sinks: user SinkFunctions and print(); the sink behind execute_and_collect() is in
+// collect_sink_operator.h.
 #pragma once
 
 #include <cstdio>
@@ -7,7 +8,6 @@
 
 #include "eddy/api/functions.h"
 #include "eddy/core/value_format.h"
-#include "eddy/runtime/collect_channel.h"
 #include "eddy/runtime/operators/one_input_operator.h"
 
 namespace eddy::runtime {
@@ -68,19 +68,6 @@ class PrintSinkOperator final : public OneInputOperator<T, PrintSinkOperator<T>>
   std::FILE* stream_;
   std::string prefix_;
   std::string line_;
-};
-
-// Hands records to the client that called execute_and_collect(); blocks while it lags behind.
-template <class T>
-class CollectSinkOperator final : public OneInputOperator<T, CollectSinkOperator<T>> {
- public:
-  explicit CollectSinkOperator(std::shared_ptr<CollectChannel<T>> channel)
-      : channel_(std::move(channel)) {}
-  void process_element(T&& record) { channel_->put(std::move(record)); }
-  void cancel() override { channel_->close(); }
-
- private:
-  std::shared_ptr<CollectChannel<T>> channel_;
 };
 
 }  // namespace eddy::runtime
