@@ -2,7 +2,9 @@
 // Port of the FileSink example (seed 000, "Sink 예제(FileSink)"): writes "Hello", "Flink" and
 // "World" into ./output/result. PyFlink needs a Java SimpleStringEncoder through the gateway;
 // in C++ the encoder is a plain callable, and SimpleStringEncoder<T> writes one line per record.
-// After the job, the program prints the committed part files and their lines.
+// As in Flink, the parts go into an hourly bucket directory named from the processing time in
+// the system's time zone ("2026-12-04--16") and are named part-<uuid>-<subtask>-<counter>.
+// After the job, the program prints each bucket, its committed part files and their lines.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -27,10 +29,13 @@ int main() {
 
   env.execute("File Sink Example");
 
-  for (const auto& entry : std::filesystem::directory_iterator("./output/result")) {
-    std::cout << "part file: " << entry.path().filename().string() << "\n";
-    std::ifstream in(entry.path());
-    for (std::string line; std::getline(in, line);) std::cout << line << "\n";
+  for (const auto& bucket : std::filesystem::directory_iterator("./output/result")) {
+    std::cout << "bucket: " << bucket.path().filename().string() << "\n";
+    for (const auto& part : std::filesystem::directory_iterator(bucket.path())) {
+      std::cout << "part file: " << part.path().filename().string() << "\n";
+      std::ifstream in(part.path());
+      for (std::string line; std::getline(in, line);) std::cout << line << "\n";
+    }
   }
   return 0;
 }

@@ -53,7 +53,8 @@ struct ThrottledSource : testing::OffsetSource {
 
 std::vector<std::string> committed_lines(const fs::path& dir) {
   std::vector<std::string> lines;
-  for (const auto& entry : fs::directory_iterator(dir)) {
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;                         // a bucket
     if (entry.path().filename().string().front() == '.') continue;  // in progress
     std::ifstream in(entry.path());
     for (std::string line; std::getline(in, line);) lines.push_back(line);

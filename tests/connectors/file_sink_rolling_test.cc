@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -148,6 +149,7 @@ struct RollingJob {
                                 })
         .sink_to(FileSink<std::string>::for_row_format(out, SimpleStringEncoder<std::string>())
                      .with_rolling_policy(policy)
+                     .with_bucket_assigner(BasePathBucketAssigner<std::string>())
                      .build());
   }
   void feed(const std::string& record) { source.feed->feed(record); }
@@ -167,8 +169,33 @@ struct RollingJob {
     source.feed->end();
     client.get_job_execution_result();
   }
-  std::vector<std::string> parts() const { return list_dir(out); }
-  std::string part(const std::string& name) const { return read_file(out + "/" + name); }
+  // The files in the base directory, named without the writer's uuid ("part-0-1" for
+  // "part-<uuid>-0-1"); every name must carry the same uuid.
+  std::vector<std::string> parts() const {
+    std::vector<std::string> names;
+    for (const std::string& name : list_dir(out)) names.push_back(without_uuid(name));
+    return names;
+  }
+  std::string part(const std::string& name) const {
+    for (const std::string& file : list_dir(out)) {
+      if (without_uuid(file) == name) return read_file(out + "/" + file);
+    }
+    throw std::runtime_error("no part " + name + " in " + out);
+  }
+  std::string without_uuid(const std::string& name) const {
+    static const std::regex pattern(
+        "-([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+        "[0-9a-f]{12})-");
+    std::smatch match;
+    if (!std::regex_search(name, match, pattern)) {
+      ADD_FAILURE() << "no uuid in " << name;
+      return name;
+    }
+    if (uuid->empty()) *uuid = match[1];
+    EXPECT_EQ(match[1], *uuid) << name;
+    return match.prefix().str() + "-" + match.suffix().str();
+  }
+  std::shared_ptr<std::string> uuid = std::make_shared<std::string>();  // of the first name seen
 };
 
 DefaultRollingPolicy policy(int64_t rollover_ms, int64_t inactivity_ms) {

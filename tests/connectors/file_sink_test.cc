@@ -1,6 +1,9 @@
 // FileSink: part files committed only after the whole input was written, rolling by size,
-// naming, and in-progress files that stay hidden when a job fails or is cancelled.
+// naming, and in-progress files that stay hidden when a job fails or is cancelled. Bucketing
+// (date-time buckets, custom assigners) is tested in file_sink_bucket_test.cc.
 #include <gtest/gtest.h>
+
+#include <regex>
 
 #include "connectors/connector_test_support.h"
 #include "eddy/eddy.h"
@@ -25,21 +28,43 @@ std::vector<std::string> sorted_lines(const std::string& text) {
   return lines;
 }
 
+// Every part in the base directory, so that the tests can list it.
 FileSink<int64_t> number_sink(const std::string& dir, int64_t max_part_size_bytes) {
   return FileSink<int64_t>::for_row_format(dir, SimpleStringEncoder<int64_t>())
       .with_rolling_policy(DefaultRollingPolicy{max_part_size_bytes})
+      .with_bucket_assigner(BasePathBucketAssigner<int64_t>())
       .build();
+}
+
+const std::string kUuid = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
+
+// The parts of a committed name "<prefix>-<uuid>-<subtask>-<counter><suffix>".
+struct PartName {
+  std::string uuid;
+  int subtask = -1;
+  int64_t counter = -1;
+};
+PartName parse_part(const std::string& name, const std::string& prefix = "part",
+                    const std::string& suffix = "") {
+  std::smatch match;
+  const std::regex pattern(prefix + "-(" + kUuid + ")-([0-9]+)-([0-9]+)" +
+                           std::regex_replace(suffix, std::regex(R"([.])"), R"(\.)"));
+  if (!std::regex_match(name, match, pattern)) {
+    ADD_FAILURE() << "not a committed part name: " << name;
+    return {};
+  }
+  return {match[1], std::stoi(match[2]), std::stoll(match[3])};
 }
 
 bool is_in_progress(const std::string& name) {
   return name.starts_with(".") && name.ends_with(".inprogress");
 }
 
-// The committed parts "part-0-<c>" of subtask 0, in counter order.
+// The committed parts "part-<uuid>-0-<c>" of subtask 0, in counter order.
 std::vector<std::string> parts_of_subtask_zero(const std::string& dir) {
   std::vector<std::string> names = list_dir(dir);
   std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
-    return std::stoll(a.substr(a.rfind('-') + 1)) < std::stoll(b.substr(b.rfind('-') + 1));
+    return parse_part(a).counter < parse_part(b).counter;
   });
   return names;
 }
@@ -51,9 +76,33 @@ TEST(FileSinkTest, CommitsOnePartPerSubtaskAfterSuccessCreatingTheDirectory) {
   env.set_parallelism(2);
   env.from_sequence(1, 1000).sink_to(number_sink(base, 1 << 20));
   env.execute();
-  ASSERT_EQ(list_dir(base), (std::vector<std::string>{"part-0-0", "part-1-0"}));
-  EXPECT_EQ(sorted_lines(read_file(base + "/part-0-0") + read_file(base + "/part-1-0")),
+  const std::vector<std::string> names = list_dir(base);
+  ASSERT_EQ(names.size(), 2u);
+  std::vector<PartName> parts = {parse_part(names[0]), parse_part(names[1])};
+  std::sort(parts.begin(), parts.end(),
+            [](const PartName& a, const PartName& b) { return a.subtask < b.subtask; });
+  EXPECT_EQ(parts[0].subtask, 0);
+  EXPECT_EQ(parts[1].subtask, 1);
+  EXPECT_EQ(parts[0].counter, 0);
+  EXPECT_EQ(parts[1].counter, 0);
+  EXPECT_NE(parts[0].uuid, parts[1].uuid) << "each subtask draws its own uuid";
+  EXPECT_EQ(sorted_lines(read_file(base + "/" + names[0]) + read_file(base + "/" + names[1])),
             sorted_lines(numbers_text(1, 1000)));
+}
+
+TEST(FileSinkTest, EachJobDrawsAFreshUuidSoRunsIntoOneDirectoryDoNotCollide) {
+  TempDir dir;
+  for (int run = 0; run < 2; ++run) {
+    auto env = StreamExecutionEnvironment::get_execution_environment();
+    env.set_parallelism(1);
+    env.from_sequence(run * 10 + 1, run * 10 + 10).sink_to(number_sink(dir.path(), 1 << 20));
+    env.execute();
+  }
+  const std::vector<std::string> names = list_dir(dir.path());
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_NE(parse_part(names[0]).uuid, parse_part(names[1]).uuid);
+  EXPECT_EQ(sorted_lines(read_file(dir / names[0]) + read_file(dir / names[1])),
+            sorted_lines(numbers_text(1, 20)));
 }
 
 TEST(FileSinkTest, UsesThePartPrefixAndSuffixAndAnyEncoder) {
@@ -65,11 +114,30 @@ TEST(FileSinkTest, UsesThePartPrefixAndSuffixAndAnyEncoder) {
   };
   env.from_collection(std::vector<std::pair<std::string, int>>{{"a", 1}, {"b", 2}})
       .sink_to(FileSink<std::pair<std::string, int>>::for_row_format(dir.path(), encoder)
-                   .with_output_file_config(OutputFileConfig{"data", ".csv"})
+                   .with_output_file_config(OutputFileConfig::builder()
+                                                .with_part_prefix("data")
+                                                .with_part_suffix(".csv")
+                                                .build())
+                   .with_bucket_assigner(BasePathBucketAssigner<std::pair<std::string, int>>())
                    .build());
   env.execute();
-  ASSERT_EQ(list_dir(dir.path()), (std::vector<std::string>{"data-0-0.csv"}));
-  EXPECT_EQ(read_file(dir / "data-0-0.csv"), "a=1;b=2;");
+  const std::vector<std::string> names = list_dir(dir.path());
+  ASSERT_EQ(names.size(), 1u);
+  const PartName part = parse_part(names[0], "data", ".csv");
+  EXPECT_EQ(part.subtask, 0);
+  EXPECT_EQ(part.counter, 0);
+  EXPECT_EQ(read_file(dir / names[0]), "a=1;b=2;");
+}
+
+TEST(FileSinkTest, OutputFileConfigBuilderStartsFromTheDefaultsAndThePlainStructStillWorks) {
+  const OutputFileConfig defaults = OutputFileConfig::builder().build();
+  EXPECT_EQ(defaults.part_prefix, "part");
+  EXPECT_EQ(defaults.part_suffix, "");
+  const OutputFileConfig plain{"x", ".txt"};
+  const OutputFileConfig built =
+      OutputFileConfig::builder().with_part_suffix(".txt").with_part_prefix("x").build();
+  EXPECT_EQ(built.part_prefix, plain.part_prefix);
+  EXPECT_EQ(built.part_suffix, plain.part_suffix);
 }
 
 TEST(FileSinkTest, RollsPartsBySizeAndTheirConcatenationIsTheInput) {
@@ -83,8 +151,9 @@ TEST(FileSinkTest, RollsPartsBySizeAndTheirConcatenationIsTheInput) {
   std::vector<std::string> parts = parts_of_subtask_zero(dir.path());
   ASSERT_GT(parts.size(), 10u);
   std::string concatenation;
+  const std::string uuid = parse_part(parts[0]).uuid;
   for (size_t i = 0; i < parts.size(); ++i) {
-    EXPECT_EQ(parts[i], "part-0-" + std::to_string(i));
+    EXPECT_EQ(parts[i], "part-" + uuid + "-0-" + std::to_string(i));
     const std::string content = read_file(dir / parts[i]);
     // A part ends with the record that took it past the limit; only the last part may stay below.
     const size_t last_record = content.rfind('\n', content.size() - 2) + 1;

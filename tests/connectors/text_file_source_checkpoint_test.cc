@@ -15,6 +15,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <regex>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -44,13 +46,16 @@ struct GateLog {
 // Passes lines on. In the first attempt, from line `gate_at` on, it waits for mail before each
 // line (the source runs it at its next is_running(), so a checkpoint trigger or notification
 // takes effect after at most one more line); once a checkpoint taken at or after `gate_at` is
-// complete, it runs `before_failure` and fails on the next line.
+// complete, it stops waiting, and as soon as it has passed `lines_after_snapshot` lines since
+// its latest snapshot it runs `before_failure` and fails on the next line.
 class CheckpointGate final : public runtime::OneInputOperator<std::string, CheckpointGate> {
  public:
   CheckpointGate(std::shared_ptr<GateLog> log, int64_t gate_at,
-                 std::function<void()> before_failure, const runtime::OperatorOutputs& outputs)
+                 std::function<void()> before_failure, const runtime::OperatorOutputs& outputs,
+                 int64_t lines_after_snapshot = 0)
       : log_(std::move(log)),
         gate_at_(gate_at),
+        lines_after_snapshot_(lines_after_snapshot),
         before_failure_(std::move(before_failure)),
         mailbox_(*outputs.mailbox),
         out_(outputs.main_as<std::string>()) {}
@@ -74,12 +79,12 @@ class CheckpointGate final : public runtime::OneInputOperator<std::string, Check
       std::lock_guard lock(log_->mu);
       log_->restored_lines.push_back(line);
     } else if (!log_->failed) {
-      if (gate_checkpoint_complete_) {
+      if (gate_checkpoint_complete_ && passed_ - passed_at_snapshot_ >= lines_after_snapshot_) {
         log_->failed = true;
         if (before_failure_) before_failure_();
         throw std::runtime_error("injected failure after line " + std::to_string(passed_));
       }
-      if (passed_ >= gate_at_) wait_for_mail();
+      if (passed_ >= gate_at_ && !gate_checkpoint_complete_) wait_for_mail();
     }
     ++passed_;
     out_->push(std::move(line));
@@ -87,6 +92,7 @@ class CheckpointGate final : public runtime::OneInputOperator<std::string, Check
 
   void snapshot_state(runtime::StateSnapshotContext& ctx) override {
     passed_state_->update({passed_});
+    passed_at_snapshot_ = passed_;
     if (restored_) return;
     std::lock_guard lock(log_->mu);
     log_->lines_at_checkpoint[ctx.checkpoint_id()] = passed_;
@@ -110,12 +116,14 @@ class CheckpointGate final : public runtime::OneInputOperator<std::string, Check
 
   std::shared_ptr<GateLog> log_;
   int64_t gate_at_;
+  int64_t lines_after_snapshot_;
   std::function<void()> before_failure_;
   runtime::Mailbox& mailbox_;
   runtime::Output<std::string>* out_;
   ListState<int64_t>* passed_state_ = nullptr;
   bool restored_ = false;
   int64_t passed_ = 0;
+  int64_t passed_at_snapshot_ = 0;
   int64_t gate_checkpoint_ = -1;
   bool gate_checkpoint_complete_ = false;
 };
@@ -164,17 +172,24 @@ void add_gated_job(StreamExecutionEnvironment& env, const std::string& input,
                               })
       .sink_to(FileSink<std::string>::for_row_format(output, SimpleStringEncoder<std::string>())
                    .with_rolling_policy(rolling)
+                   .with_bucket_assigner(BasePathBucketAssigner<std::string>())
                    .build());
 }
 
-// The committed parts of subtask 0 in counter order, concatenated; in-progress files fail.
+// The committed parts "part-<uuid>-0-<c>" of subtask 0 in counter order, concatenated;
+// in-progress files and a second uuid fail.
 std::string committed_output(const std::string& dir) {
+  static const std::regex pattern("part-([0-9a-f-]{36})-0-([0-9]+)");
   std::map<int64_t, std::string> parts;
+  std::set<std::string> uuids;
   for (const std::string& name : list_dir(dir)) {
-    EXPECT_TRUE(name.starts_with("part-0-")) << "not committed: " << name;
-    if (name.starts_with("part-0-"))
-      parts[std::stoll(name.substr(7))] = read_file(dir + "/" + name);
+    std::smatch match;
+    EXPECT_TRUE(std::regex_match(name, match, pattern)) << "not committed: " << name;
+    if (match.empty()) continue;
+    uuids.insert(match[1]);
+    parts[std::stoll(match[2])] = read_file(dir + "/" + name);
   }
+  EXPECT_EQ(uuids.size(), 1u) << "the restored subtask goes on with its uuid";
   std::string all;
   for (const auto& [counter, content] : parts) all += content;
   return all;
@@ -237,6 +252,90 @@ TEST(TextFileSourceShrunkTest, FileShorterThanTheRestoredOffsetFailsNamingFileAn
               std::string::npos)
         << message;
   }
+}
+
+// Buckets by attempt and line length: "first/b<n>" before the failure, "second/b<n>" after it,
+// so that the restored attempt never writes the names its predecessor abandoned.
+struct AttemptBucketAssigner : BucketAssigner<std::string> {
+  std::shared_ptr<GateLog> log;
+  std::string get_bucket_id(const std::string& line, const Context&) override {
+    return std::string(log->failed ? "second" : "first") + "/b" + std::to_string(line.size() % 3);
+  }
+};
+
+// The in-progress files under `dir`, by path relative to it.
+std::vector<std::string> in_progress_files(const std::string& dir) {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file() && entry.path().filename().string().starts_with(".")) {
+      files.push_back(std::filesystem::relative(entry.path(), dir).string());
+    }
+  }
+  return files;
+}
+
+// After a restore, the subtask goes on with its uuid and counters, and deletes the in-progress
+// parts it wrote after the restored checkpoint in every bucket (here three), while the
+// checkpoint's parts are committed: each line is committed once and nothing stays in progress.
+TEST(FileSinkRestoreTest, RestoredSubtaskKeepsItsUuidAndDeletesItsAbandonedPartsInEveryBucket) {
+  TempDir dir;
+  const InputFile input(kLines);
+  testing::write_file(dir / "in.txt", input.content);
+  const std::string out = dir / "out";
+  auto log = std::make_shared<GateLog>();
+  auto at_failure = std::make_shared<std::vector<std::string>>();
+  AttemptBucketAssigner assigner;
+  assigner.log = log;
+  auto env = checkpointing_env(3);
+  env.read_text_file(dir / "in.txt")
+      .one_input<std::string>("Checkpoint gate",
+                              [log, at_failure, out](const runtime::OperatorOutputs& outputs) {
+                                return std::make_unique<CheckpointGate>(
+                                    log, kGateAt,
+                                    [at_failure, out] { *at_failure = in_progress_files(out); },
+                                    outputs, /*lines_after_snapshot=*/6);
+                              })
+      .sink_to(FileSink<std::string>::for_row_format(out, SimpleStringEncoder<std::string>())
+                   .with_bucket_assigner(assigner)
+                   .with_rolling_policy(DefaultRollingPolicy{2048})
+                   .build());
+  env.execute("file sink restore in buckets");
+  ASSERT_TRUE(log->failed);
+  ASSERT_EQ(log->attempts, 2);
+
+  // The 6 lines written since the gate's last snapshot left an open part in each bucket.
+  static const std::regex in_progress(
+      R"(first/b[0-2]/\.part-([0-9a-f-]{36})-0-[0-9]+\.inprogress)");
+  std::set<std::string> abandoned_buckets;
+  std::set<std::string> uuids;
+  for (const std::string& file : *at_failure) {
+    std::smatch match;
+    ASSERT_TRUE(std::regex_match(file, match, in_progress)) << file;
+    uuids.insert(match[1]);
+    abandoned_buckets.insert(std::filesystem::path(file).parent_path().string());
+  }
+  EXPECT_EQ(abandoned_buckets, (std::set<std::string>{"first/b0", "first/b1", "first/b2"}));
+  EXPECT_EQ(in_progress_files(out), std::vector<std::string>{}) << "abandoned parts deleted";
+
+  static const std::regex committed(R"((first|second)/b[0-2]/part-([0-9a-f-]{36})-0-([0-9]+))");
+  std::vector<std::string> lines;
+  std::set<int64_t> counters;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(out)) {
+    if (!entry.is_regular_file()) continue;
+    const std::string file = std::filesystem::relative(entry.path(), out).string();
+    std::smatch match;
+    ASSERT_TRUE(std::regex_match(file, match, committed)) << file;
+    uuids.insert(match[2]);
+    EXPECT_TRUE(counters.insert(std::stoll(match[3])).second) << "counter used twice: " << file;
+    for (const std::string& line : testing::split_lines(read_file(entry.path().string()))) {
+      lines.push_back(line);
+    }
+  }
+  EXPECT_EQ(uuids.size(), 1u) << "one writer uuid before and after the restore";
+  std::vector<std::string> expected = input.lines;
+  std::sort(expected.begin(), expected.end());
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(lines, expected);
 }
 
 }  // namespace

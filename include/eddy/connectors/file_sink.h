@@ -2,18 +2,26 @@
 // FileSink, an exactly-once sink writing rolling part files that become visible only once the
 // checkpoint holding them is complete (Flink's FileSink, row format).
 //
-// Part-file protocol of FileSink, per subtask s and part counter c (0, 1, ...):
-//   `.<prefix>-<s>-<c><suffix>.inprogress`  while written, and once closed until committed;
-//   `<prefix>-<s>-<c><suffix>`               committed (renamed) when the first checkpoint taken
-//                                            once it was closed completes, or at the job's final
-//                                            checkpoint.
-// A part is closed by its rolling policy (size, age, inactivity: rolling_policy.h) and at every
-// checkpoint (so a checkpoint holds only closed parts); a closed part waits, in progress, for the
-// next checkpoint to complete. A part is opened at the first record that needs it, so a subtask
-// without records writes none. After a restore, the parts of the restored checkpoint are
-// committed (again, if they were already) and the in-progress parts written after it are
-// deleted; their records are written anew. Files of a failed or cancelled job that no completed
-// checkpoint holds stay hidden in-progress files.
+// Layout of FileSink: each record goes to a bucket, the directory `<base>/<bucket id>` its
+// BucketAssigner names (bucket_assigner.h; by default one per hour of processing time,
+// "2026-12-04--16"). Part-file protocol, per subtask s with its writer uuid u and part counter
+// c (0, 1, ... shared by the subtask's buckets):
+//   `<bucket>/.<prefix>-<u>-<s>-<c><suffix>.inprogress`  while written, and once closed until
+//                                                         committed;
+//   `<bucket>/<prefix>-<u>-<s>-<c><suffix>`               committed (renamed) when the first
+//                                                         checkpoint taken once it was closed
+//                                                         completes, or at the job's final
+//                                                         checkpoint.
+// u is a random uuid drawn when the subtask first starts and kept in its operator state, so no
+// two writers ever make the same name. Each bucket has at most one open part. A part is closed
+// by its rolling policy (size, age, inactivity: rolling_policy.h) and at every checkpoint (so a
+// checkpoint holds only closed parts); a closed part waits, in progress, for the next checkpoint
+// to complete. A part is opened at the first record that needs it, so a subtask without records
+// writes none. After a restore, the parts of the restored checkpoint are committed (again, if
+// they were already); the subtask of each old index takes over that writer's uuid and counter
+// and deletes, in every bucket, its in-progress parts with a counter at or past the restored one
+// (written after the checkpoint); their records are written anew. Files of a failed or
+// cancelled job that no completed checkpoint holds stay hidden in-progress files.
 #pragma once
 
 #include <algorithm>
@@ -21,14 +29,19 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "eddy/api/data_stream.h"
+#include "eddy/connectors/bucket_assigner.h"
 #include "eddy/connectors/file_writer.h"
+#include "eddy/connectors/part_files.h"
 #include "eddy/connectors/rolling_policy.h"
 #include "eddy/core/exceptions.h"
 #include "eddy/core/value_format.h"
@@ -49,11 +62,36 @@ struct SimpleStringEncoder {
   }
 };
 
-// Names of part files (see the protocol above). Neither part may contain '/'.
+// Names of part files (see the protocol above): `<part_prefix>-<uuid>-<subtask>-<counter>
+// <part_suffix>`. Neither may contain '/'. Set the fields, or use Flink's builder:
+// OutputFileConfig::builder().with_part_prefix("x").with_part_suffix(".txt").build().
 struct OutputFileConfig {
   std::string part_prefix = "part";
   std::string part_suffix = "";
+
+  class OutputFileConfigBuilder;
+  static OutputFileConfigBuilder builder();
 };
+
+class OutputFileConfig::OutputFileConfigBuilder {
+ public:
+  OutputFileConfigBuilder& with_part_prefix(std::string prefix) {
+    config_.part_prefix = std::move(prefix);
+    return *this;
+  }
+  OutputFileConfigBuilder& with_part_suffix(std::string suffix) {
+    config_.part_suffix = std::move(suffix);
+    return *this;
+  }
+  OutputFileConfig build() const { return config_; }
+
+ private:
+  OutputFileConfig config_;
+};
+
+inline OutputFileConfig::OutputFileConfigBuilder OutputFileConfig::builder() {
+  return OutputFileConfigBuilder();
+}
 
 namespace connectors {
 
@@ -90,19 +128,21 @@ class TextOutputOperator final : public runtime::OneInputOperator<T, TextOutputO
   std::string line_;
 };
 
-// One subtask of a FileSink. Invariant: every part with a counter below next_part_ is part_
-// (open), in pending_ (closed, waiting for its checkpoint to complete), committed, or an
-// abandoned part of an earlier attempt.
+// One subtask of a FileSink. Invariants: the names of its parts carry (uuid_, subtask_), which no
+// other writer uses; every part of this writer with a counter below next_part_ is open in
+// buckets_, in pending_ (closed, waiting for its checkpoint to complete), committed, or an
+// abandoned part of an earlier attempt; a bucket has at most one open part.
 template <class T>
 class FileSinkWriterOperator final
     : public runtime::OneInputOperator<T, FileSinkWriterOperator<T>> {
  public:
   FileSinkWriterOperator(std::string base_dir, Encoder<T> encoder, OutputFileConfig names,
-                         DefaultRollingPolicy rolling)
+                         DefaultRollingPolicy rolling, std::unique_ptr<BucketAssigner<T>> assigner)
       : base_dir_(std::move(base_dir)),
         encoder_(std::move(encoder)),
         names_(std::move(names)),
-        rolling_(rolling) {}
+        rolling_(rolling),
+        assigner_(std::move(assigner)) {}
 
   void open(RuntimeContext& ctx) override {
     subtask_ = ctx.get_index_of_this_subtask();
@@ -110,50 +150,56 @@ class FileSinkWriterOperator final
     make_directories(base_dir_);
     OperatorStateStore& store = ctx.get_operator_state_store();
     pending_state_ = &store.get_list_state(ListStateDescriptor<Pending>("file-sink-pending"));
-    next_part_state_ = &store.get_union_list_state(
-        ListStateDescriptor<std::pair<int, int64_t>>("file-sink-next-part"));
+    writer_state_ =
+        &store.get_union_list_state(ListStateDescriptor<WriterState>("file-sink-writers"));
+    uuid_ = random_uuid();
     if (ctx.get_restore() == nullptr) return;
     // Parts closed by the restored (completed) checkpoint: publish them, if not done already.
     for (const Pending& pending : pending_state_->get()) publish(pending.second);
-    // Counters continue after the highest of any old subtask, so no name is used twice; each
-    // old subtask's in-progress parts after its checkpoint are removed by the subtask of the
-    // same index (subtask 0 for old subtasks that no longer exist).
-    for (const auto& [old_subtask, next] : next_part_state_->get()) {
-      next_part_ = std::max(next_part_, next);
+    // The subtask of an old writer's index takes over its uuid and counter, so its names go on
+    // where the checkpoint left them; it deletes the old writer's in-progress parts written
+    // after the checkpoint, in every bucket. Subtask 0 does so for old subtasks that no longer
+    // exist; a new subtask index keeps its fresh uuid.
+    std::vector<AbandonedParts> abandoned;
+    for (const auto& [old_subtask, uuid, next] : writer_state_->get()) {
+      if (old_subtask == subtask_) {
+        uuid_ = uuid;
+        next_part_ = next;
+      }
       if (old_subtask == subtask_ ||
           (subtask_ == 0 && old_subtask >= ctx.get_number_of_parallel_subtasks())) {
-        remove_abandoned_parts(old_subtask, next);
+        abandoned.push_back({uuid, old_subtask, next});
       }
     }
+    remove_abandoned_parts(base_dir_, names_.part_prefix, names_.part_suffix, abandoned);
   }
 
   void process_element(T&& record) {
+    const T& value = record;
+    std::string bucket_id = assigner_->get_bucket_id(value, context_);
     encoded_.clear();
-    encoder_(static_cast<const T&>(record), encoded_);
+    encoder_(value, encoded_);
     const int64_t now = rolls_on_time_ ? time_->current_processing_time() : 0;
-    if (part_ != nullptr &&
-        (part_->size() > rolling_.max_part_size_bytes || (rolls_on_time_ && is_due(now)))) {
-      roll();
+    auto bucket = buckets_.find(bucket_id);
+    if (bucket != buckets_.end() && (bucket->second.writer->size() > rolling_.max_part_size_bytes ||
+                                     (rolls_on_time_ && is_due(bucket->second, now)))) {
+      roll(bucket);
+      bucket = buckets_.end();
     }
-    if (part_ == nullptr) {
-      part_ = std::make_unique<FileWriter>(in_progress_path(part_name(subtask_, next_part_)));
-      ++next_part_;
-      part_opened_at_ = now;
-      last_write_at_ = now;
-      if (rolls_on_time_) schedule_check(deadline());
-    }
-    part_->write(encoded_);
-    last_write_at_ = now;  // a later deadline: the timer finds the part not due and looks again
+    if (bucket == buckets_.end()) bucket = open_part(std::move(bucket_id), now);
+    bucket->second.writer->write(encoded_);
+    // A later deadline: the timer finds the part not due and looks again.
+    bucket->second.last_write_at = now;
   }
 
-  // A checkpoint holds closed parts only: the open one is closed and joins the checkpoint's.
+  // A checkpoint holds closed parts only: the open ones are closed and join the checkpoint's.
   void snapshot_state(runtime::StateSnapshotContext& ctx) override {
-    if (part_ != nullptr) roll();
+    while (!buckets_.empty()) roll(buckets_.begin());
     for (Pending& pending : pending_) {
       if (pending.first == kNotInCheckpoint) pending.first = ctx.checkpoint_id();
     }
     pending_state_->update(pending_);
-    next_part_state_->update({{subtask_, next_part_}});
+    writer_state_->update({{subtask_, uuid_, next_part_}});
   }
 
   void notify_checkpoint_complete(int64_t checkpoint_id) override {
@@ -165,32 +211,59 @@ class FileSinkWriterOperator final
     pending_.erase(pending_.begin(), it);
   }
 
-  // Reached with an open part only when the job failed or was cancelled: the part stays
-  // in-progress, never committed.
+  // Reached with open parts only when the job failed or was cancelled: they stay in progress,
+  // never committed.
   void close() override {
-    if (part_ != nullptr) part_->abandon();
-    part_.reset();
+    for (auto& [id, part] : buckets_) part.writer->abandon();
+    buckets_.clear();
   }
 
  private:
   static constexpr int64_t kNotInCheckpoint = -1;
-  // (the first checkpoint taken once it was closed, part name)
+  // (the first checkpoint taken once it was closed, committed path relative to base_dir_)
   using Pending = std::pair<int64_t, std::string>;
+  // (subtask, uuid, next part counter)
+  using WriterState = std::tuple<int, std::string, int64_t>;
+
+  struct OpenPart {
+    std::unique_ptr<FileWriter> writer;
+    std::string path;   // committed path relative to base_dir_
+    int64_t opened_at;  // processing time
+    int64_t last_write_at;
+  };
+  using Buckets = std::map<std::string, OpenPart>;  // by bucket id
+
+  // The assigner's view of the record being written.
+  class Context final : public BucketAssignerContext {
+   public:
+    explicit Context(const FileSinkWriterOperator* sink) : sink_(sink) {}
+    int64_t current_processing_time() const override {
+      return sink_->time_->current_processing_time();
+    }
+    int64_t current_watermark() const override { return sink_->current_watermark(); }
+    std::optional<int64_t> timestamp() const override {
+      return sink_->record_context().optional_timestamp();
+    }
+
+   private:
+    const FileSinkWriterOperator* sink_;
+  };
 
   // Saturates at kNever, so "never" stays never.
   static int64_t plus(int64_t time, int64_t interval) {
     return time > DefaultRollingPolicy::kNever - interval ? DefaultRollingPolicy::kNever
                                                           : time + interval;
   }
-  // When the open part is due by age or inactivity (Flink's shouldRollOnProcessingTime).
-  int64_t deadline() const {
-    return std::min(plus(part_opened_at_, rolling_.rollover_interval_ms),
-                    plus(last_write_at_, rolling_.inactivity_interval_ms));
+  // When a part is due by age or inactivity (Flink's shouldRollOnProcessingTime).
+  int64_t deadline(const OpenPart& part) const {
+    return std::min(plus(part.opened_at, rolling_.rollover_interval_ms),
+                    plus(part.last_write_at, rolling_.inactivity_interval_ms));
   }
-  bool is_due(int64_t now) const { return now >= deadline(); }
+  bool is_due(const OpenPart& part, int64_t now) const { return now >= deadline(part); }
 
   // Makes sure a timer fires at `time` or earlier. Timers cannot be deleted: one that finds no
-  // part due (rolled meanwhile, or written to since) only schedules the next check.
+  // part due (rolled meanwhile, or written to since) only schedules the next check, for the
+  // earliest deadline of the open parts.
   void schedule_check(int64_t time) {
     if (time == DefaultRollingPolicy::kNever) return;
     if (!timers_.empty() && *timers_.begin() <= time) return;
@@ -198,79 +271,89 @@ class FileSinkWriterOperator final
     time_->register_timer(time, [this](int64_t fired) {
       this->guarded([&] {
         timers_.erase(fired);
-        if (part_ == nullptr) return;
-        if (is_due(time_->current_processing_time())) {
-          roll();
-        } else {
-          schedule_check(deadline());
+        const int64_t now = time_->current_processing_time();
+        int64_t next = DefaultRollingPolicy::kNever;
+        for (auto bucket = buckets_.begin(); bucket != buckets_.end();) {
+          if (is_due(bucket->second, now)) {
+            bucket = roll(bucket);
+          } else {
+            next = std::min(next, deadline(bucket->second));
+            ++bucket;
+          }
         }
+        schedule_check(next);
       });
     });
   }
 
-  void roll() {
-    part_->close(/*sync=*/true);
-    pending_.emplace_back(kNotInCheckpoint, part_name(subtask_, next_part_ - 1));
-    part_.reset();
+  typename Buckets::iterator open_part(std::string bucket_id, int64_t now) {
+    check_bucket_id(bucket_id);
+    std::string path = part_name(next_part_);
+    if (!bucket_id.empty()) {
+      make_directories(base_dir_ + "/" + bucket_id);
+      path = bucket_id + (bucket_id.ends_with('/') ? "" : "/") + path;
+    }
+    auto writer = std::make_unique<FileWriter>(in_progress_path(path));
+    ++next_part_;
+    auto bucket =
+        buckets_
+            .emplace(std::move(bucket_id), OpenPart{std::move(writer), std::move(path), now, now})
+            .first;
+    if (rolls_on_time_) schedule_check(deadline(bucket->second));
+    return bucket;
+  }
+  // Closes the bucket's part, which joins pending_; returns the next bucket.
+  typename Buckets::iterator roll(typename Buckets::iterator bucket) {
+    bucket->second.writer->close(/*sync=*/true);
+    pending_.emplace_back(kNotInCheckpoint, std::move(bucket->second.path));
+    return buckets_.erase(bucket);
   }
   // Renames the part to its committed name; a part committed before (by an earlier attempt)
   // is left as it is. A part that is neither is lost data: that is an error.
-  void publish(const std::string& name) const {
-    const std::string from = in_progress_path(name);
-    const std::string to = base_dir_ + "/" + name;
+  void publish(const std::string& path) const {
+    const std::string from = in_progress_path(path);
+    const std::string to = base_dir_ + "/" + path;
     if (std::filesystem::exists(from)) {
       rename_file(from, to);
     } else if (!std::filesystem::exists(to)) {
       throw EddyException("FileSink: part file " + from + " of a completed checkpoint is missing");
     }
   }
-  // Deletes `old_subtask`'s in-progress parts numbered `from` or higher.
-  void remove_abandoned_parts(int old_subtask, int64_t from) const {
-    const std::string head = "." + names_.part_prefix + "-" + std::to_string(old_subtask) + "-";
-    const std::string tail = names_.part_suffix + ".inprogress";
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(base_dir_, ec)) {
-      const std::string file = entry.path().filename().string();
-      if (file.size() <= head.size() + tail.size() || file.rfind(head, 0) != 0 ||
-          file.compare(file.size() - tail.size(), tail.size(), tail) != 0) {
-        continue;
-      }
-      const std::string digits = file.substr(head.size(), file.size() - head.size() - tail.size());
-      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
-      if (std::stoll(digits) >= from) std::filesystem::remove(entry.path(), ec);
-    }
+  std::string part_name(int64_t counter) const {
+    return names_.part_prefix + "-" + uuid_ + "-" + std::to_string(subtask_) + "-" +
+           std::to_string(counter) + names_.part_suffix;
   }
-  std::string part_name(int subtask, int64_t counter) const {
-    return names_.part_prefix + "-" + std::to_string(subtask) + "-" + std::to_string(counter) +
-           names_.part_suffix;
-  }
-  std::string in_progress_path(const std::string& name) const {
-    return base_dir_ + "/." + name + ".inprogress";
+  // "<bucket>/.<name>.inprogress" for the committed path "<bucket>/<name>", under base_dir_.
+  std::string in_progress_path(const std::string& path) const {
+    const size_t slash = path.rfind('/');
+    const size_t file = slash == std::string::npos ? 0 : slash + 1;
+    return base_dir_ + "/" + path.substr(0, file) + "." + path.substr(file) + ".inprogress";
   }
 
   std::string base_dir_;
   Encoder<T> encoder_;
   OutputFileConfig names_;
   DefaultRollingPolicy rolling_;
+  std::unique_ptr<BucketAssigner<T>> assigner_;  // this subtask's own copy
+  Context context_{this};
   bool rolls_on_time_ = rolling_.rolls_on_time();
   runtime::ProcessingTimeService* time_ = nullptr;  // the task's, set by open()
-  int64_t part_opened_at_ = 0;                      // processing time; valid while part_ is open
-  int64_t last_write_at_ = 0;
   std::set<int64_t> timers_;  // times of the registered timers that have not fired yet
   int subtask_ = 0;
+  std::string uuid_;  // set by open(): restored, or fresh
   int64_t next_part_ = 0;
-  std::unique_ptr<FileWriter> part_;  // the part being written (counter next_part_ - 1), or null
-  std::vector<Pending> pending_;      // closed, not yet committed, in counter order
+  Buckets buckets_;               // the open parts
+  std::vector<Pending> pending_;  // closed, not yet committed, in the order they were closed
   ListState<Pending>* pending_state_ = nullptr;
-  ListState<std::pair<int, int64_t>>* next_part_state_ = nullptr;  // (subtask, next counter)
+  ListState<WriterState>* writer_state_ = nullptr;
   std::string encoded_;
 };
 
 }  // namespace connectors
 
-// A sink writing records, encoded row by row, into part files under a base directory (no
-// buckets: every part sits directly in base_dir, created with its parents if missing). Build
-// with for_row_format(...).build(), attach with stream.sink_to(sink). Immutable once built.
+// A sink writing records, encoded row by row, into part files in buckets under a base directory
+// (created with its parents if missing; see the layout above). Build with
+// for_row_format(...).build(), attach with stream.sink_to(sink). Immutable once built.
 template <class T>
 class FileSink {
  public:
@@ -284,6 +367,15 @@ class FileSink {
     }
     RowFormatBuilder& with_rolling_policy(DefaultRollingPolicy policy) {
       rolling_ = policy;
+      return *this;
+    }
+    // Replaces the default DateTimeBucketAssigner<T>(); each subtask gets its own copy.
+    template <class A>
+    requires std::derived_from<A, BucketAssigner<T>> && std::copy_constructible<A> RowFormatBuilder&
+    with_bucket_assigner(A assigner) {
+      assigners_ = [prototype = std::make_shared<const A>(std::move(assigner))] {
+        return std::unique_ptr<BucketAssigner<T>>(std::make_unique<A>(*prototype));
+      };
       return *this;
     }
     // Throws InvalidProgramException for an empty base directory, a part name containing '/'
@@ -315,6 +407,10 @@ class FileSink {
     Encoder<T> encoder_;
     OutputFileConfig names_;
     DefaultRollingPolicy rolling_;
+    // Makes one subtask's assigner.
+    std::function<std::unique_ptr<BucketAssigner<T>>()> assigners_ = [] {
+      return std::unique_ptr<BucketAssigner<T>>(std::make_unique<DateTimeBucketAssigner<T>>());
+    };
   };
 
   // encoder(const T&, std::string& out) appends the bytes of one record, e.g.
@@ -328,7 +424,7 @@ class FileSink {
   DataStreamSink add_to(const DataStream<T>& stream) const {
     return stream.sink("Sink: File Sink", [config = config_](const runtime::OperatorOutputs&) {
       return std::make_unique<connectors::FileSinkWriterOperator<T>>(
-          config.base_dir_, config.encoder_, config.names_, config.rolling_);
+          config.base_dir_, config.encoder_, config.names_, config.rolling_, config.assigners_());
     });
   }
 
