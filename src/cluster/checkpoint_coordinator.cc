@@ -133,19 +133,25 @@ void CheckpointCoordinator::run() {
   }
 }
 
+bool CheckpointCoordinator::unaligned_by_config() const {
+  return config_.is_unaligned_checkpoints_enabled() &&
+         config_.get_checkpointing_mode() == CheckpointingMode::kExactlyOnce;
+}
+
 void CheckpointCoordinator::trigger_locked(std::unique_lock<std::mutex>& lock, Pending request) {
   runtime::CheckpointBarrier barrier{next_id_++, SystemClock().now_ms()};
   barrier.is_savepoint = request.savepoint_dir.has_value();
-  barrier.unaligned = !barrier.is_savepoint && config_.is_unaligned_checkpoints_enabled() &&
-                      config_.get_checkpointing_mode() == CheckpointingMode::kExactlyOnce;
+  barrier.unaligned = !barrier.is_savepoint && unaligned_by_config();
   Pending& pending = pending_[barrier.id];
   pending = std::move(request);
   pending.timestamp = barrier.timestamp;
   pending.unaligned = barrier.unaligned;
   pending.started = Clock::now();
   for (int t = 0; t < static_cast<int>(tasks_.size()); ++t) pending.awaiting.insert(t);
+  // `pending` may be gone once the lock is released (a failover aborts what is pending).
+  const runtime::SourceStop stop = pending.stop;
   lock.unlock();
-  const bool sent = hooks_.trigger(barrier, pending.stop);
+  const bool sent = hooks_.trigger(barrier, stop);
   lock.lock();
   // Not all tasks running (deploying, restarting or finishing): not a failure, just skipped;
   // a savepoint asked for now fails.
@@ -199,7 +205,9 @@ void CheckpointCoordinator::complete_locked(int64_t id, std::unique_lock<std::mu
   Pending pending = std::move(pending_.at(id));
   pending_.erase(id);  // complete now, whatever happens to the other pending ones meanwhile
   // The snapshots' deferred phases run and the files are written without the lock:
-  // acknowledgements of later checkpoints go on.
+  // acknowledgements of later checkpoints go on. A failover meanwhile (a new generation)
+  // restores an older checkpoint, so this one must not complete after it: see below.
+  const uint64_t generation = generation_;
   lock.unlock();
   CompletedCheckpointStats stats;
   stats.id = id;
@@ -242,6 +250,14 @@ void CheckpointCoordinator::complete_locked(int64_t id, std::unique_lock<std::mu
     failure = e.what();
   }
   lock.lock();
+  if (failure.empty() && generation != generation_ && !pending.savepoint_dir) {
+    // The job failed over while this checkpoint was written: the next attempt restores (or has
+    // restored) an older one and replaces what this one holds. Completing it now would make it
+    // the restore point of a later failover although the running attempt has already discarded
+    // the files it refers to (e.g. a FileSink's in-progress parts).
+    storage_.discard(id);
+    return;
+  }
   if (failure.empty()) {
     stats.end_to_end_duration = SystemClock().now_ms() - stats.trigger_timestamp;
     history_.push_back(stats);
@@ -256,6 +272,7 @@ void CheckpointCoordinator::complete_locked(int64_t id, std::unique_lock<std::mu
   if (pending.savepoint_dir) {
     // A savepoint belongs to the user: not retained, not subsuming, never deleted here.
     pending.savepoint_result->set_value(pending.savepoint_dir->string());
+    if (generation != generation_) return;  // its tasks are gone
     lock.unlock();
     hooks_.notify_complete(id);
     lock.lock();
@@ -309,6 +326,7 @@ void CheckpointCoordinator::abort_locked(int64_t id, const std::string& reason,
 
 void CheckpointCoordinator::abort_pending(const std::string& reason) {
   std::lock_guard lock(mu_);
+  ++generation_;
   for (const auto& [id, pending] : pending_) discard_locked(id, pending, reason);
   pending_.clear();
   ready_to_complete_.clear();
@@ -334,6 +352,19 @@ std::optional<CompletedCheckpoint> CheckpointCoordinator::latest_restorable(
     }
   }
   return std::nullopt;
+}
+
+int64_t CheckpointCoordinator::begin_final_checkpoint() {
+  std::lock_guard lock(mu_);
+  const int64_t id = next_id_++;
+  Pending& pending = pending_[id];
+  pending.timestamp = SystemClock().now_ms();
+  pending.started = Clock::now();
+  // Of the configured kind, although nothing is in flight any more at the end.
+  pending.unaligned = unaligned_by_config();
+  for (int t = 0; t < static_cast<int>(tasks_.size()); ++t) pending.awaiting.insert(t);
+  changed_.notify_all();  // its timeout counts from now
+  return id;
 }
 
 int64_t CheckpointCoordinator::next_checkpoint_id() {

@@ -61,13 +61,19 @@ class CheckpointCoordinator final : public runtime::CheckpointResponder {
   // checkpoints too. REQUIRES: not called while the job master holds its lock.
   void stop(bool discard_completed);
 
-  // The job failed: pending checkpoints are aborted (their late acknowledgements are ignored).
+  // The job failed: pending checkpoints are aborted (their late acknowledgements are ignored),
+  // and so is a checkpoint being written now.
   void abort_pending(const std::string& reason);
   // The latest completed checkpoint that reads back intact; a corrupted one is skipped (and
   // reported through `skipped`). Nothing if there is none.
   std::optional<CompletedCheckpoint> latest_restorable(std::vector<std::string>* skipped);
-  // An id for the job's final checkpoint (it is not written: nothing restores a finished job).
+  // An id for a job's final checkpoint that is not written (the job takes no periodic
+  // checkpoints, so nothing restores it to its end).
   int64_t next_checkpoint_id();
+  // Every task has finished: starts the job's final checkpoint, which each task acknowledges
+  // with its state like a periodic one; it is written, and its completion notified, as theirs.
+  // Returns its id.
+  int64_t begin_final_checkpoint();
 
   void acknowledge(int task_index, int64_t checkpoint_id,
                    runtime::TaskStateSnapshot state) override;
@@ -101,6 +107,8 @@ class CheckpointCoordinator final : public runtime::CheckpointResponder {
   };
 
   void run();
+  // Checkpoints (not savepoints) are unaligned: enabled, and EXACTLY_ONCE.
+  bool unaligned_by_config() const;
   // Each may release `lock` while it calls the job master.
   void trigger_locked(std::unique_lock<std::mutex>& lock, Pending pending);
   void complete_locked(int64_t id, std::unique_lock<std::mutex>& lock);
@@ -125,6 +133,9 @@ class CheckpointCoordinator final : public runtime::CheckpointResponder {
   std::map<int64_t, std::string> declined_;  // GUARDED_BY(mu_): to be aborted, with the reason
   std::vector<Pending> savepoint_requests_;  // GUARDED_BY(mu_): to be triggered
   int consecutive_failures_ = 0;             // GUARDED_BY(mu_)
+  // Counts failovers (abort_pending): a checkpoint whose writing began in an earlier generation
+  // is discarded instead of completed.
+  uint64_t generation_ = 0;                       // GUARDED_BY(mu_)
   std::deque<CompletedCheckpointStats> history_;  // GUARDED_BY(mu_)
   Clock::time_point last_end_;                    // GUARDED_BY(mu_): when the last checkpoint ended
   Clock::time_point next_trigger_;                // GUARDED_BY(mu_)

@@ -203,8 +203,10 @@ void JobMaster::deploy_locked() {
   flush.flush_every_record = job_.stream_graph.config.buffer_timeout_ms == 0;
   int total_tasks = 0;
   for (const auto& vertex : vertices) total_tasks += vertex.parallelism;
-  end_barrier_ = std::make_unique<runtime::JobEndBarrier>(
-      total_tasks, [this] { return coordinator_->next_checkpoint_id(); });
+  const bool periodic = job_.stream_graph.config.checkpoint.is_checkpointing_enabled();
+  end_barrier_ = std::make_unique<runtime::JobEndBarrier>(total_tasks, [this, periodic] {
+    return periodic ? coordinator_->begin_final_checkpoint() : coordinator_->next_checkpoint_id();
+  });
   for (size_t v = 0; v < vertices.size(); ++v) {
     for (int i = 0; i < vertices[v].parallelism; ++i) {
       runtime::TaskCheckpointing checkpointing;
@@ -212,6 +214,7 @@ void JobMaster::deploy_locked() {
       checkpointing.mode = job_.stream_graph.config.checkpoint.get_checkpointing_mode();
       checkpointing.responder = coordinator_.get();
       checkpointing.end_barrier = end_barrier_.get();
+      checkpointing.coordinated_final_checkpoint = periodic;
       checkpointing.drain_at_end = &drain_at_end_;
       if (restore_) checkpointing.restore = assign_state(*restore_, job_, vertices[v], i);
       tasks_.push_back(std::make_unique<runtime::Task>(

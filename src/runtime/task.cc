@@ -17,7 +17,7 @@ std::exception_ptr wrap_failure(const std::string& description, std::exception_p
   } catch (const std::exception& e) {
     return std::make_exception_ptr(OperatorFailure(description, e.what()));
   } catch (...) {
-    return std::make_exception_ptr(OperatorFailure(description, "unknown exception"));
+    return std::make_exception_ptr(OperatorFailure(description, describe_non_standard_exception()));
   }
 }
 
@@ -55,11 +55,20 @@ void Task::run() noexcept {
   const graph::StreamNode* current = &job_.node(vertex_.node_ids.front());
   try {
     instantiate();
+    // A cancel that comes before an operator is open does not reach it: it is checked here
+    // instead, so that a cancelled task opens and runs nothing more.
+    const auto throw_if_cancelled = [this] {
+      std::lock_guard lock(cancel_mu_);
+      if (cancelled_) throw TaskCancelled();
+    };
     for (size_t i = operators_.size(); i-- > 0;) {
+      throw_if_cancelled();
       current = &job_.node(vertex_.node_ids[i]);
       operators_[i]->open(*contexts_[i]);
+      std::lock_guard lock(cancel_mu_);
       ++opened_;
     }
+    throw_if_cancelled();
     current = &job_.node(vertex_.node_ids.front());
     if (source_ != nullptr) {
       SourceRunContext ctx(running_, source_stopped_, mailbox_);
@@ -115,13 +124,6 @@ void Task::instantiate() {
     operators_.push_back(std::move(by_node[id]));
   }
   source_ = dynamic_cast<SourceOperator*>(operators_.front().get());
-  {
-    std::lock_guard lock(cancel_mu_);
-    instantiated_ = true;
-    if (cancelled_) {
-      for (auto& op : operators_) op->cancel();
-    }
-  }
   if (wiring_.gate != nullptr) {
     std::map<int, InputDispatcher*> by_edge;
     for (int e : vertex_.in_edges) {
@@ -280,6 +282,8 @@ void Task::finish_chain() {
       throw;
     } catch (const std::exception& e) {
       throw OperatorFailure(operators_[i]->description(), e.what());
+    } catch (...) {
+      throw OperatorFailure(operators_[i]->description(), describe_non_standard_exception());
     }
   }
   for (NetworkOutput* out : network_outputs_) out->end_of_partition();
@@ -413,12 +417,21 @@ void Task::notify_checkpoint_complete(int64_t id) {
     if (keyed != nullptr) keyed->notify_checkpoint_complete(id);
     op.notify_checkpoint_complete(id);
   });
+  mailbox_.post([this, id] {
+    if (id == final_checkpoint_id_) final_checkpoint_committed_ = true;
+  });
 }
 
 void Task::notify_checkpoint_aborted(int64_t id) {
   post_to_open_operators([id](StreamOperator& op, KeyedStateBackend* keyed) {
     if (keyed != nullptr) keyed->notify_checkpoint_aborted(id);
     op.notify_checkpoint_aborted(id);
+  });
+  mailbox_.post([this, id] {
+    if (id == final_checkpoint_id_) {
+      throw std::runtime_error("the job's final checkpoint " + std::to_string(id) +
+                               " was aborted, so its output cannot be committed");
+    }
   });
 }
 
@@ -436,9 +449,23 @@ void Task::final_checkpoint() {
   if (mailbox_.has_mail()) mailbox_.run_all();
   const std::optional<int64_t> id = checkpointing_.end_barrier->arrive_and_wait();
   if (!id) throw TaskCancelled();
-  // Only the operators' own snapshot: what they pre-commit is committed just below; there is
-  // nothing to restore after a finished job, so the state stores are not taken.
   const CheckpointBarrier barrier{*id, SystemClock().now_ms()};
+  if (checkpointing_.coordinated_final_checkpoint) {
+    // A checkpoint like the others: the chain's whole state goes to the coordinator, and what
+    // the operators pre-committed is committed when the notification of its completion runs.
+    // A failure from then on restarts the job from this checkpoint, whose restore commits
+    // (again) and replays nothing, so no subtask commits what another one replays.
+    final_checkpoint_id_ = *id;
+    checkpointing_.responder->acknowledge(checkpointing_.task_index, *id, snapshot_chain(barrier));
+    while (!final_checkpoint_committed_) {
+      if (!running_.load()) throw TaskCancelled();
+      mailbox_.wait_for_mail(kIdlePollInterval);
+      mailbox_.run_all();
+    }
+    return;
+  }
+  // Without periodic checkpoints nothing restores a job to its end: only the operators' own
+  // snapshot is taken, and what they pre-commit is committed right away.
   for (auto& op : operators_) {
     StateSnapshotContext ctx(barrier, nullptr);
     op->guarded([&] { op->snapshot_state(ctx); });
@@ -447,8 +474,15 @@ void Task::final_checkpoint() {
 }
 
 void Task::close_chain() noexcept {
-  // Head to tail, as Flink closes a chain; only the operators that were opened.
-  for (size_t i = operators_.size() - opened_; i < operators_.size(); ++i) {
+  // Head to tail, as Flink closes a chain; only the operators that were opened. A cancel from
+  // now on reaches none of them.
+  size_t first;
+  {
+    std::lock_guard lock(cancel_mu_);
+    first = operators_.size() - opened_;
+    opened_ = 0;
+  }
+  for (size_t i = first; i < operators_.size(); ++i) {
     try {
       operators_[i]->close();
     } catch (const std::exception& e) {
@@ -456,11 +490,10 @@ void Task::close_chain() noexcept {
         failure_ = std::make_exception_ptr(OperatorFailure(operators_[i]->description(), e.what()));
     } catch (...) {
       if (!failure_)
-        failure_ = std::make_exception_ptr(
-            OperatorFailure(operators_[i]->description(), "unknown exception in close()"));
+        failure_ = std::make_exception_ptr(OperatorFailure(
+            operators_[i]->description(), describe_non_standard_exception() + " in close()"));
     }
   }
-  opened_ = 0;
 }
 
 void Task::request_flush() {
@@ -475,9 +508,11 @@ void Task::cancel() {
   std::lock_guard lock(cancel_mu_);
   if (cancelled_) return;
   cancelled_ = true;
-  if (instantiated_) {
-    for (auto& op : operators_) op->cancel();
-  }
+  mailbox_.wake_waiter();  // a task waiting for the final checkpoint's verdict sees it
+  // Only open operators: a function's cancel() may rely on what its open() set up. The others
+  // learn of it when they are opened (see run()).
+  if (opened_ == 0) return;  // operators_ may still be under construction
+  for (size_t i = operators_.size() - opened_; i < operators_.size(); ++i) operators_[i]->cancel();
 }
 
 std::map<std::string, int64_t> Task::accumulators() const {

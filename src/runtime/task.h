@@ -50,6 +50,9 @@ struct TaskCheckpointing {
   CheckpointingMode mode = CheckpointingMode::kExactlyOnce;
   CheckpointResponder* responder = nullptr;  // null: the job takes no periodic checkpoints
   JobEndBarrier* end_barrier = nullptr;      // null: no final checkpoint
+  // The final checkpoint is acknowledged to `responder` and committed once it completes (jobs
+  // with periodic checkpoints); otherwise each task commits it on its own.
+  bool coordinated_final_checkpoint = false;
   // False once the job stops with a savepoint without draining: ended inputs then do not
   // advance event time, so nothing fires after the savepoint. Null: always drain.
   const std::atomic<bool>* drain_at_end = nullptr;
@@ -149,17 +152,22 @@ class Task {
   TaskStateSnapshot unaligned_snapshot_;
   std::atomic<bool> overdraft_{false};
   std::atomic<int64_t> last_source_checkpoint_{-1};  // the last trigger a source's mail ran
-  size_t opened_ = 0;  // operators_[size - opened_ ..] are open (opened tail first)
+  // operators_[size - opened_ ..] are open (opened tail first). Changed under cancel_mu_ on
+  // the task's thread, which alone reads it without the lock.
+  size_t opened_ = 0;
 
   SourceOperator* source_ = nullptr;  // the head, when it is a source
   bool source_stopped_ = false;       // stop-with-savepoint reached this source
   // finish_chain() ran: no more records, no more barriers. Read by the job master.
   std::atomic<bool> chain_finished_{false};
   std::atomic<bool> flush_requested_{false};
+  // Task thread only: the id of the job's final checkpoint once all tasks finished, and whether
+  // the notification of its completion has run.
+  int64_t final_checkpoint_id_ = -1;
+  bool final_checkpoint_committed_ = false;
 
   std::mutex cancel_mu_;
-  bool instantiated_ = false;  // GUARDED_BY(cancel_mu_): operators_ is complete
-  bool cancelled_ = false;     // GUARDED_BY(cancel_mu_)
+  bool cancelled_ = false;  // GUARDED_BY(cancel_mu_)
 
   std::atomic<TaskOutcome> outcome_{TaskOutcome::kRunning};
   std::exception_ptr failure_;  // written by run() before outcome_ leaves kRunning

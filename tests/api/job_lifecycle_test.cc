@@ -73,6 +73,83 @@ TEST(JobLifecycleTest, FailureDownstreamIsAttributedToThatOperatorNotItsChainPre
   }
 }
 
+// `throw 42` or `throw std::string(...)` names the operator that threw, with the value.
+TEST(JobLifecycleTest, NonStandardExceptionsNameTheChainedOperatorAndTheValue) {
+  for (int kind = 0; kind < 2; ++kind) {
+    auto env = StreamExecutionEnvironment::get_execution_environment();
+    env.set_parallelism(1);
+    env.from_collection({1, 2, 3})
+        .map([](int x) { return x; })
+        .name("first")
+        .map([kind](int x) -> int {
+          if (x == 2 && kind == 0) throw 42;
+          if (x == 2) throw std::string("a plain string");
+          return x;
+        })
+        .name("second")
+        .add_sink([](int) {});
+    try {
+      env.execute();
+      FAIL();
+    } catch (const JobExecutionException& e) {
+      const std::string expected = kind == 0
+                                       ? "Operator 'second' (subtask 1/1) failed: an exception of "
+                                         "type int: 42"
+                                       : "Operator 'second' (subtask 1/1) failed: an exception of "
+                                         "type std::__cxx11::basic_string";
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+      if (kind == 1) {
+        EXPECT_NE(std::string(e.what()).find(": a plain string"), std::string::npos) << e.what();
+      }
+    }
+  }
+}
+
+// A cancel that arrives while the chain is being opened reaches no operator that is not open
+// yet (a source's cancel() may use what its open() set up), and the source never runs.
+TEST(JobLifecycleTest, CancelWhileTheChainOpensRunsNothingAndCallsNoUnopenedCancel) {
+  struct State {
+    Latch map_opening, release;
+    std::atomic<bool> source_ran{false};
+  };
+  auto state = std::make_shared<State>();
+  struct NeedsOpen : SourceFunction<int64_t>, CheckpointedFunction {
+    std::shared_ptr<State> state;
+    std::shared_ptr<std::atomic<bool>> running;  // made in initialize_state
+    void initialize_state(FunctionInitializationContext&) override {
+      running = std::make_shared<std::atomic<bool>>(true);
+    }
+    void snapshot_state(FunctionSnapshotContext&) override {}
+    void run(SourceContext<int64_t>&) override {
+      state->source_ran = true;
+      while (*running) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    void cancel() override { *running = false; }  // crashes if called before initialize_state
+  };
+  struct BlockingOpen : RichFunction {
+    std::shared_ptr<State> state;
+    void open(RuntimeContext&) override {
+      state->map_opening.open();
+      state->release.wait();
+    }
+    int64_t operator()(const int64_t& v) const { return v; }
+  };
+  NeedsOpen source;
+  source.state = state;
+  BlockingOpen map;
+  map.state = state;
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env.set_parallelism(1);  // one chain: source -> map -> sink
+  env.add_source(source).map(map).add_sink([](const int64_t&) {});
+  JobClient client = env.execute_async("cancelled while opening");
+  state->map_opening.wait();  // the chained map opens first (tail first), the source not yet
+  client.cancel();
+  state->release.open();
+  EXPECT_THROW(client.get_job_execution_result(), JobExecutionException);
+  EXPECT_EQ(client.get_job_status(), JobStatus::kCanceled);
+  EXPECT_FALSE(state->source_ran.load());
+}
+
 TEST(JobLifecycleTest, FailureCancelsUnboundedSourcesInsteadOfHanging) {
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env.set_parallelism(2);

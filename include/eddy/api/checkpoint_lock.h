@@ -43,6 +43,14 @@ class CheckpointLock {
   // The task's side. `has_mail` tells whether the task has mail to run under the lock.
   // REQUIRES: the lock is not in use yet.
   void set_task_mail(const std::atomic<bool>* has_mail) { task_mail_ = has_mail; }
+  // The task's side: it runs no more mail (it is ending, e.g. after a failure), so the source's
+  // thread stops leaving the lock to it. Without this, a source waiting in lock() for mail that
+  // will never run and a task joining the source's thread would wait for each other forever.
+  void release_to_source() {
+    task_gone_.store(true);
+    std::lock_guard guard(wait_mu_);
+    yielded_.notify_all();
+  }
   // The task's side: takes the lock ahead of the source's next lock().
   void lock_for_task() {
     task_waiting_.fetch_add(1);
@@ -55,6 +63,7 @@ class CheckpointLock {
 
  private:
   bool task_wants_lock() const {
+    if (task_gone_.load()) return false;
     return task_waiting_.load() > 0 ||
            (task_mail_ != nullptr && task_mail_->load(std::memory_order_relaxed));
   }
@@ -68,6 +77,7 @@ class CheckpointLock {
   std::atomic<std::thread::id> owner_{};
   int depth_ = 0;  // GUARDED_BY(mu_)
   std::atomic<int> task_waiting_{0};
+  std::atomic<bool> task_gone_{false};
   const std::atomic<bool>* task_mail_ = nullptr;
   std::mutex wait_mu_;
   std::condition_variable yielded_;

@@ -43,6 +43,11 @@ class OperatorFailure : public std::runtime_error {
       : std::runtime_error(operator_description + " failed: " + message) {}
 };
 
+// Describes the exception being handled when it is not a std::exception (`throw 42`,
+// `throw std::string(...)`): its type and, for strings and numbers, its value.
+// REQUIRES: called inside a catch block.
+std::string describe_non_standard_exception();
+
 // The outputs an operator is wired to when it is created. `main` is never null; a side output
 // that nobody consumes is absent from `side` and its records are dropped.
 struct OperatorOutputs {
@@ -116,6 +121,8 @@ class StreamOperator {
       throw;
     } catch (const std::exception& e) {
       throw OperatorFailure(description_, e.what());
+    } catch (...) {
+      throw OperatorFailure(description_, describe_non_standard_exception());
     }
   }
 

@@ -131,7 +131,8 @@ class FunctionSourceOperator final : public FunctionOperator<SourceOperator, F> 
       }
     } catch (...) {
       // Mail failed (a timer threw, or the job was cancelled while a barrier was sent): the
-      // source thread must end before this frame does.
+      // source thread must end before this frame does, and it must not wait for that mail.
+      lock_.release_to_source();
       fn_.cancel();
       source.join();
       throw;
