@@ -20,6 +20,9 @@ int InputGate::add_channel() {
 
 void InputGate::push(int channel, Envelope&& envelope, const std::atomic<bool>* overdraft,
                      bool force) {
+  EDDY_DCHECK(channel >= 0 && channel < num_channels(), "push() to one of the gate's channels");
+  EDDY_DCHECK((envelope.kind == EnvelopeKind::kRecords) == (envelope.buffer != nullptr),
+              "an envelope holds a buffer exactly when it carries records");
   std::unique_lock lock(mu_);
   Channel& c = *channels_[channel];
   // Overdraft is bounded: a task that emits a lot for one buffer of input (or a source that
@@ -69,7 +72,10 @@ void InputGate::visit_queued(int channel, size_t count,
   for (size_t i = 0; i < count && i < queue.size(); ++i) visit(queue[i]);
 }
 
-bool InputGate::take_locked(Envelope& envelope, int& channel) {
+bool InputGate::take_locked(const std::unique_lock<std::mutex>& lock, Envelope& envelope,
+                            int& channel) {
+  EDDY_DCHECK(lock.owns_lock() && lock.mutex() == &mu_, "take_locked() holds the gate's lock");
+  EDDY_DCHECK(receiver_.claim(), "only the receiving task's thread takes from the gate");
   if (cancelled_) throw TaskCancelled();
   if (!priority_.empty()) {
     channel = priority_.front().first;
@@ -94,12 +100,12 @@ bool InputGate::poll(Envelope& envelope, int& channel, std::chrono::milliseconds
     return !available_.empty() || !priority_.empty() || cancelled_ || woken_;
   });
   woken_ = false;
-  return take_locked(envelope, channel);
+  return take_locked(lock, envelope, channel);
 }
 
 bool InputGate::try_poll(Envelope& envelope, int& channel) {
-  std::lock_guard lock(mu_);
-  return take_locked(envelope, channel);
+  std::unique_lock lock(mu_);
+  return take_locked(lock, envelope, channel);
 }
 
 bool InputGate::try_poll_priority(Envelope& envelope, int& channel) {

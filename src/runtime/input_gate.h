@@ -20,6 +20,7 @@
 #include <mutex>
 #include <vector>
 
+#include "eddy/core/dcheck.h"
 #include "eddy/runtime/buffer.h"
 
 namespace eddy::runtime {
@@ -75,7 +76,8 @@ class InputGate {
     std::condition_variable credit_returned;
   };
 
-  bool take_locked(Envelope& envelope, int& channel);
+  // REQUIRES: `lock` holds mu_.
+  bool take_locked(const std::unique_lock<std::mutex>& lock, Envelope& envelope, int& channel);
 
   const size_t credits_per_channel_;
   const size_t resume_below_;  // a waiting sender resumes once its queue is this short
@@ -89,6 +91,8 @@ class InputGate {
   std::function<void()> priority_listener_;
   bool cancelled_ = false;  // GUARDED_BY(mu_)
   bool woken_ = false;      // GUARDED_BY(mu_)
+  // The receiving task's thread: the first to take from the gate.
+  [[no_unique_address]] ThreadOwner receiver_;
 };
 
 }  // namespace eddy::runtime

@@ -1,10 +1,14 @@
 #include "eddy/runtime/result_partition.h"
 
+#include "eddy/core/dcheck.h"
 #include "runtime/input_gate.h"
 
 namespace eddy::runtime {
 
 void ResultPartition::send(int target, Envelope&& envelope, bool force) {
+  EDDY_DCHECK(target >= 0 && target < num_targets(), "the target is one of the partition's");
+  EDDY_DCHECK((envelope.kind == EnvelopeKind::kRecords) == (envelope.buffer != nullptr),
+              "an envelope holds a buffer exactly when it carries records");
   const Target& t = targets_[target];
   t.gate->push(t.channel, std::move(envelope), overdraft_, force);
 }

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "eddy/core/dcheck.h"
 #include "eddy/runtime/mailbox.h"
 #include "eddy/runtime/processing_time_service.h"
 #include "runtime/timer_scheduler.h"
@@ -30,6 +31,7 @@ class TaskTimerService final : public ProcessingTimeService {
   int64_t current_processing_time() const override { return scheduler_.clock().now_ms(); }
 
   void register_timer(int64_t time, std::function<void(int64_t)> callback) override {
+    EDDY_DCHECK(owner_.claim(), "timers are registered on the task's thread");
     timers_.emplace(time, std::move(callback));
     schedule_earliest();
   }
@@ -38,6 +40,7 @@ class TaskTimerService final : public ProcessingTimeService {
   // Runs on the task thread: every timer due by now, earliest first (also those that the
   // callbacks register for a time already passed).
   void fire_due() {
+    EDDY_DCHECK(owner_.claim(), "timers fire on the task's thread");
     const int64_t now = current_processing_time();
     wakeups_.erase(wakeups_.begin(), wakeups_.upper_bound(now));
     while (!timers_.empty() && timers_.begin()->first <= now) {
@@ -54,12 +57,15 @@ class TaskTimerService final : public ProcessingTimeService {
     if (!wakeups_.empty() && *wakeups_.begin() <= earliest) return;
     wakeups_.insert(earliest);
     scheduler_.schedule(earliest, &mailbox_, [this] { fire_due(); });
+    EDDY_DCHECK(*wakeups_.begin() <= timers_.begin()->first,
+                "a wake-up is pending at or before the earliest timer");
   }
 
   TimerScheduler& scheduler_;
   Mailbox& mailbox_;
   std::multimap<int64_t, std::function<void(int64_t)>> timers_;
-  std::set<int64_t> wakeups_;  // times the scheduler will wake this task
+  std::set<int64_t> wakeups_;                // times the scheduler will wake this task
+  [[no_unique_address]] ThreadOwner owner_;  // the task's thread
 };
 
 }  // namespace eddy::runtime

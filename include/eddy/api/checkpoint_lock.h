@@ -12,6 +12,8 @@
 #include <mutex>
 #include <thread>
 
+#include "eddy/core/dcheck.h"
+
 namespace eddy {
 
 class CheckpointLock {
@@ -29,9 +31,14 @@ class CheckpointLock {
     take();
   }
   void unlock() {
+    EDDY_DCHECK(held_by_current_thread(), "CheckpointLock::unlock() by the thread holding it");
     if (--depth_ > 0) return;
     owner_.store(std::thread::id(), std::memory_order_relaxed);
     mu_.unlock();
+  }
+  // For EDDY_DCHECK: whether the calling thread holds the lock.
+  bool held_by_current_thread() const {
+    return owner_.load(std::memory_order_relaxed) == std::this_thread::get_id();
   }
   // The task's side. `has_mail` tells whether the task has mail to run under the lock.
   // REQUIRES: the lock is not in use yet.

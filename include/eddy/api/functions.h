@@ -13,6 +13,7 @@
 
 #include "eddy/api/checkpoint_lock.h"
 #include "eddy/api/checkpointed_function.h"
+#include "eddy/core/dcheck.h"
 #include "eddy/runtime/keyed_timers.h"
 #include "eddy/runtime/output.h"
 #include "eddy/runtime/processing_time_service.h"
@@ -261,7 +262,10 @@ class SourceContext {
   // The job stops with a savepoint: what the source emits from now on is dropped (it lies after
   // the savepoint, whose snapshot of the source's position was taken under the same lock).
   // REQUIRES: called holding the lock.
-  void stop() { stopped_ = true; }
+  void stop() {
+    EDDY_DCHECK(lock_->held_by_current_thread(), "SourceContext::stop() holds the lock");
+    stopped_ = true;
+  }
   // The lock every emission holds; hold it to emit and change source state (an offset) as one
   // step. It is recursive, so collect() may be called while holding it.
   CheckpointLock& get_checkpoint_lock() { return *lock_; }

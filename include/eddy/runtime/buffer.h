@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include "eddy/core/dcheck.h"
+
 namespace eddy::runtime {
 
 class RecordBufferBase {
@@ -24,6 +26,11 @@ class RecordBuffer final : public RecordBufferBase {
   // Empty while no record of the buffer has a timestamp; otherwise one per record
   // (kNoTimestamp for those without).
   std::vector<int64_t> timestamps;
+
+  // The invariant of `timestamps`, for EDDY_DCHECK.
+  bool timestamps_match_records() const {
+    return timestamps.empty() || timestamps.size() == records.size();
+  }
 };
 
 // Records per buffer for a type: about 32 KiB of in-memory records, at least 64.

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "eddy/core/dcheck.h"
 #include "eddy/core/key_hash.h"
 #include "eddy/core/serializer.h"
 #include "eddy/core/type_name.h"
@@ -29,7 +30,10 @@ class TimerQueue {
   bool register_timer(const K& key, int64_t timestamp) {
     // Operators often register the same timer again (a window's trigger and its cleanup, every
     // element of a window): the last registration answers that without a lookup.
-    if (last_ && last_->first == timestamp && last_->second == key) return false;
+    if (last_ && last_->first == timestamp && last_->second == key) {
+      EDDY_DCHECK(holds(key, timestamp), "the last registered timer is queued");
+      return false;
+    }
     auto [it, new_time] = timers_.try_emplace(timestamp);
     it->second.insert(key);
     last_.emplace(timestamp, key);
@@ -71,6 +75,11 @@ class TimerQueue {
   }
 
  private:
+  bool holds(const K& key, int64_t timestamp) const {
+    auto it = timers_.find(timestamp);
+    return it != timers_.end() && it->second.contains(key);
+  }
+
   std::map<int64_t, std::unordered_set<K, KeyHasher>> timers_;
   // The last registered timer; INVARIANT: if set, it is in timers_.
   std::optional<std::pair<int64_t, K>> last_;

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "eddy/core/dcheck.h"
+
 namespace eddy::runtime {
 
 class Mailbox {
@@ -32,6 +34,7 @@ class Mailbox {
 
   // Owner thread: waits until mail is pending, `timeout` passed, or wake_waiter() was called.
   void wait_for_mail(std::chrono::milliseconds timeout) {
+    EDDY_DCHECK(owner_.claim(), "Mailbox::wait_for_mail() called off the owning task's thread");
     std::unique_lock lock(mu_);
     posted_.wait_for(lock, timeout, [&] { return !mails_.empty() || woken_; });
     woken_ = false;
@@ -50,6 +53,7 @@ class Mailbox {
 
   // Owner thread: runs all mail posted so far, in posting order.
   void run_all() {
+    EDDY_DCHECK(owner_.claim(), "Mailbox::run_all() called off the owning task's thread");
     std::vector<std::function<void()>> batch;
     {
       std::lock_guard lock(mu_);
@@ -66,6 +70,8 @@ class Mailbox {
   std::vector<std::function<void()>> mails_;  // GUARDED_BY(mu_)
   bool woken_ = false;                        // GUARDED_BY(mu_)
   std::atomic<bool> pending_{false};
+  // The owning task's thread: the first to wait for or run mail.
+  [[no_unique_address]] ThreadOwner owner_;
 };
 
 }  // namespace eddy::runtime

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "eddy/core/dcheck.h"
 #include "eddy/runtime/buffer.h"
 #include "eddy/runtime/channel_selector.h"
 #include "eddy/runtime/output.h"
@@ -87,6 +88,8 @@ class RecordWriterOutput final : public Output<T>, public NetworkOutput {
   }
 
   void ship(int target, bool force = false) {
+    EDDY_DCHECK(buffers_[target]->timestamps_match_records(),
+                "a buffer holds one timestamp per record, or none");
     Envelope envelope{EnvelopeKind::kRecords, std::move(buffers_[target]), 0, {}};
     buffers_[target] = new_buffer();
     partition_->send(target, std::move(envelope), force);

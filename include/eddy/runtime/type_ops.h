@@ -10,6 +10,7 @@
 #include <typeinfo>
 #include <vector>
 
+#include "eddy/core/dcheck.h"
 #include "eddy/core/exceptions.h"
 #include "eddy/core/serializer.h"
 #include "eddy/core/type_name.h"
@@ -148,6 +149,9 @@ class TypeOps final : public TypeOpsBase {
                     const std::atomic<bool>* interrupt) override {
       auto& typed = static_cast<RecordBuffer<T>&>(buffer);
       const size_t n = typed.records.size();
+      EDDY_DCHECK(typed.timestamps_match_records(),
+                  "a received buffer holds one timestamp per record, or none");
+      EDDY_DCHECK(from <= n, "dispatch() resumes within the buffer");
       const bool timestamped = !typed.timestamps.empty();
       if (!timestamped) record_context_->timestamp = kNoTimestamp;
       for (size_t i = from; i < n; ++i) {

@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "eddy/core/dcheck.h"
 #include "eddy/core/key_hash.h"
 #include "eddy/core/serializer.h"
 #include "eddy/core/type_name.h"
@@ -200,6 +201,7 @@ class StateTable {
   // changes to this table clone the maps the view shares instead of changing them.
   // REQUIRES: the task's thread (the only one that changes the table or takes views).
   std::unique_ptr<HeapKeyGroupsView> capture() const {
+    EDDY_DCHECK(owner_.claim(), "a state table is captured on its task's thread");
     check_serializable();
     return std::make_unique<CapturedMaps>(
         std::vector<std::shared_ptr<const KeyGroup>>(groups_.begin(), groups_.end()));
@@ -287,6 +289,7 @@ class StateTable {
   // Key group `index`'s map, exclusively this table's: replaced by a clone first if a view may
   // still read it (the views keep the original alive).
   Map& writable_map(size_t index) {
+    EDDY_DCHECK(owner_.claim(), "a state table is changed on its task's thread only");
     std::shared_ptr<KeyGroup>& group = groups_[index];
     if (group->readers.load(std::memory_order_acquire) != 0) {
       group = std::make_shared<KeyGroup>(group->map);
@@ -301,6 +304,8 @@ class StateTable {
 
   const KeyContext& context_;
   std::vector<std::shared_ptr<KeyGroup>> groups_;  // one per key group, never null
+  // The task's thread: the only one that changes the table or captures it.
+  [[no_unique_address]] mutable ThreadOwner owner_;
   // Where erase_some_if resumes: a key group's map and one of its buckets.
   size_t cursor_map_ = 0;
   size_t cursor_bucket_ = 0;
