@@ -3,6 +3,7 @@
 // gives up; the result is the last attempt's. Cancelling a RESTARTING job ends it at once.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -67,8 +68,13 @@ TEST(RestartTest, AParallelJobRestartsAllItsTasksAndNetworkChannels) {
   env.from_sequence(1, 1000).key_by([](int64_t v) { return v % 7; }).add_sink(sink);
   JobExecutionResult result = env.execute("flaky, parallel");
   EXPECT_EQ(result.get_accumulator_result("records"), 1000 * 1001 / 2);
-  // Both sink subtasks opened in each of the three attempts.
-  EXPECT_EQ(testing::sorted(sink.attempts->values()), (std::vector<int>{0, 0, 1, 1, 2, 2}));
+  // Each failed attempt opened at least the sink subtask that failed (the other one is cancelled,
+  // and a task cancelled before it opened opens nothing); the last attempt opened both.
+  const std::vector<int> opened = sink.attempts->values();
+  EXPECT_GE(std::count(opened.begin(), opened.end(), 0), 1);
+  EXPECT_GE(std::count(opened.begin(), opened.end(), 1), 1);
+  EXPECT_EQ(std::count(opened.begin(), opened.end(), 2), 2);
+  EXPECT_EQ(std::count_if(opened.begin(), opened.end(), [](int a) { return a > 2; }), 0);
 }
 
 TEST(RestartTest, FixedDelayGivesUpAfterItsAttempts) {
