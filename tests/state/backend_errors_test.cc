@@ -9,16 +9,7 @@
 namespace eddy {
 namespace {
 
-// Runs `f` and returns the StateException message it throws ("" if it throws none).
-template <class F>
-std::string state_error(F&& f) {
-  try {
-    f();
-  } catch (const StateException& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing_backends::state_error;
 
 // Each test makes its own backend (make) with the range it needs.
 using BackendErrorsTest = testing_backends::BackendTest;

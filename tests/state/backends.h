@@ -11,8 +11,20 @@
 
 #include "eddy/state/heap_keyed_state_backend.h"
 #include "eddy/state/rocksdb_keyed_state_backend.h"
+#include "eddy/state/state_exception.h"
 
 namespace eddy::testing_backends {
+
+// Runs `f` and returns the StateException message it throws ("" if it throws none).
+template <class F>
+std::string state_error(F&& f) {
+  try {
+    f();
+  } catch (const StateException& e) {
+    return e.what();
+  }
+  return "";
+}
 
 enum class Backend { kHeap, kRocksDb };
 

@@ -388,16 +388,7 @@ TEST(RocksDbBackendTest, EachBackendHasItsOwnDirectoryRemovedOnDestruction) {
   std::filesystem::remove(base);
 }
 
-// Runs `f` and returns the StateException message it throws ("" if it throws none).
-template <class F>
-std::string state_error(F&& f) {
-  try {
-    f();
-  } catch (const StateException& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing_backends::state_error;
 
 TEST(RocksDbBackendTest, StateThatCannotBeSerializedIsRejectedNamingIt) {
   std::unique_ptr<RocksDbKeyedStateBackend> rocks = make_rocksdb(0, kMax - 1, kMax);

@@ -54,16 +54,7 @@ namespace {
 
 using SerializerCompatibilityTest = testing_backends::BackendTest;
 
-// Runs `f` and returns the StateException message it throws ("" if it throws none).
-template <class F>
-std::string state_error(F&& f) {
-  try {
-    f();
-  } catch (const StateException& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing_backends::state_error;
 
 void expect_contains(const std::string& message, const std::vector<std::string>& parts) {
   ASSERT_NE(message, "") << "no StateException";
