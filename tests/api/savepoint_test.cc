@@ -25,23 +25,9 @@ using Pair = std::pair<int64_t, int64_t>;
 
 using Log = testing::CommitLog<Pair>;
 
-// Emits 0..n-1 (timestamp and watermark = the value), keeping its offset in operator state; at
-// `pause_at` it stops emitting (and says so) until the job is cancelled or stopped.
-struct StoppingSource : testing::OffsetSource {
-  int64_t pause_at = -1;
-  std::shared_ptr<testing::Latch> paused;
-
-  void run(SourceContext<int64_t>& ctx) override {
-    while (*running && offset < n) {
-      if (offset == pause_at) {
-        paused->open();
-        while (*running) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        return;
-      }
-      emit_next(ctx);
-    }
-  }
-};
+// Emits 0..n-1 (timestamp and watermark = the value); stops at `pause_at` until the job is
+// cancelled or stopped.
+using StoppingSource = testing::PausingOffsetSource;
 
 constexpr int64_t kRecords = 30'000;
 

@@ -27,22 +27,7 @@ using testing::TempDir;
 
 constexpr int64_t kRecords = 3000;
 
-// Emits 0..kRecords-1 keeping its offset in operator state; at `pause_at` it stops emitting
-// (and says so) until the job is cancelled.
-struct PausingSource : testing::OffsetSource {
-  int64_t pause_at = -1;
-  std::shared_ptr<testing::Latch> paused = std::make_shared<testing::Latch>();
-  void run(SourceContext<int64_t>& ctx) override {
-    while (*running && offset < n) {
-      if (offset == pause_at) {
-        paused->open();
-        while (*running) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        return;
-      }
-      emit_next(ctx);
-    }
-  }
-};
+using PausingSource = testing::PausingOffsetSource;
 
 struct ParityAssigner : BucketAssigner<int64_t> {
   std::string get_bucket_id(const int64_t& x, const Context&) override {

@@ -5,9 +5,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include "eddy/eddy.h"
+#include "support/latch.h"
 
 namespace eddy::testing {
 
@@ -32,6 +35,23 @@ struct OffsetSource : SourceFunction<int64_t>, CheckpointedFunction {
     ctx.collect_with_timestamp(offset, offset);
     ctx.emit_watermark(offset);
     ++offset;
+  }
+};
+
+// Emits 0..n-1 like OffsetSource; at `pause_at` it stops emitting, opens `paused`, and waits
+// until the job is cancelled or stopped.
+struct PausingOffsetSource : OffsetSource {
+  int64_t pause_at = -1;
+  std::shared_ptr<Latch> paused = std::make_shared<Latch>();
+  void run(SourceContext<int64_t>& ctx) override {
+    while (*running && offset < n) {
+      if (offset == pause_at) {
+        paused->open();
+        while (*running) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return;
+      }
+      emit_next(ctx);
+    }
   }
 };
 
